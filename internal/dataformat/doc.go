@@ -1,0 +1,9 @@
+// Package dataformat reads what a file is: its suffix, the kind of object it
+// holds and how many observations (rows) it contains.
+//
+// Suffix extraction follows LaminDB's rules exactly so that keys and suffixes
+// stored by this module agree with those written by the Python client.
+// Observation counts are read cheaply: CSV and TSV files are streamed once,
+// Parquet files only have their footer read, and nothing in the package
+// panics on truncated or malformed input.
+package dataformat
