@@ -249,3 +249,22 @@ func GetInstance(ctx context.Context, q Querier) (Instance, error) {
 	}
 	return in, nil
 }
+
+// ArtifactsSQL runs a full SELECT whose select list is ArtifactColumns("t")
+// and scans the rows.
+func ArtifactsSQL(ctx context.Context, q Querier, query string, args ...any) ([]*Artifact, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query artifacts: %w", err)
+	}
+	defer rows.Close()
+	var out []*Artifact
+	for rows.Next() {
+		a, err := artifactTable.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan artifact: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

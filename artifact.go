@@ -1,0 +1,614 @@
+package lamin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/dataformat"
+	"github.com/lamin-go/lamin/internal/hashing"
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/uid"
+)
+
+// Artifact is a file or folder registered in an instance, or about to be:
+// NewArtifact prepares one and Save writes it.
+type Artifact struct {
+	meta.Artifact
+
+	in       *Instance
+	src      string // absolute local path of the content given to NewArtifact
+	isDir    bool
+	existing bool // NewArtifact found the same content already registered
+	revises  *meta.Artifact
+	run      *Run
+	// set on an existing artifact by NewArtifact, applied by Save
+	newDescription *string
+	adoptKey       *string
+	fromTrash      bool
+}
+
+// ArtifactOptions describe an artifact to create.
+type ArtifactOptions struct {
+	// Key is the artifact's path-like name, e.g. "figures/umap.png".
+	Key string
+	// Description is free text.
+	Description string
+	// Kind is "dataset", "model" or any label.
+	Kind string
+	// Revises makes the new artifact the next version of an existing one.
+	Revises *Artifact
+	// Run is the creating run; nil means the current run (see Instance.CurrentRun).
+	Run *Run
+	// NoRun records no creating run even when one is current.
+	NoRun bool
+	// OverwriteVersions makes all versions share one storage path
+	// (default: true for folders, false for files).
+	OverwriteVersions *bool
+	// StemUID fixes the 16-character stem of the uid (the version suffix
+	// is chosen automatically).
+	StemUID string
+}
+
+// Existing reports whether NewArtifact returned an artifact that was
+// already registered with the same content.
+func (a *Artifact) Existing() bool { return a.existing }
+
+// StorageKey is where the artifact's bytes live relative to its storage root.
+func StorageKey(a *meta.Artifact) string {
+	if a.RealKey != nil {
+		return *a.RealKey
+	}
+	if a.Key == nil || a.KeyIsVirtual {
+		if a.OverwriteVersions && len(a.UID) >= uid.ArtifactStemLen {
+			return markerDir + "/" + a.UID[:uid.ArtifactStemLen] + a.Suffix
+		}
+		return markerDir + "/" + a.UID + a.Suffix
+	}
+	return *a.Key
+}
+
+// Path is the artifact's full storage path.
+func (a *Artifact) Path() string {
+	return filepath.Join(a.in.storage.Root, filepath.FromSlash(StorageKey(&a.Artifact)))
+}
+
+// ValidateKey checks a user-given artifact key: a relative, slash-separated
+// path without '..' or '.lamindb/' that stays inside the storage root.
+func ValidateKey(key string) error {
+	if err := blob.ValidKey(key); err != nil {
+		reason := strings.TrimPrefix(err.Error(), blob.ErrInvalidKey.Error()+" ")
+		return invalidf("key %s; pass a relative path such as 'results/table.csv'", reason)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == markerDir {
+			return invalidf("key %q contains '.lamindb/', which is managed by lamin; choose another key", key)
+		}
+	}
+	return nil
+}
+
+// NewArtifact prepares the file or folder at path for registration. A path
+// inside the storage root is registered in place (key = its relative path);
+// any other path is copied into the root's .lamindb/ folder on Save. When
+// the same content is already registered, the existing artifact is returned
+// (Existing reports true) and no new record will be written.
+func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOptions) (*Artifact, error) {
+	if o.Key != "" {
+		if err := ValidateKey(o.Key); err != nil {
+			return nil, err
+		}
+	}
+	if o.StemUID != "" {
+		if err := uid.Valid(o.StemUID, uid.ArtifactStemLen); err != nil {
+			return nil, invalidf("stem uid %q: want %d base62 characters", o.StemUID, uid.ArtifactStemLen)
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, invalidf("path %s: %v", path, err)
+	}
+	st, err := os.Stat(abs)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, notFoundf("path %s does not exist; check the path", path)
+	}
+	if err != nil {
+		return nil, invalidf("path %s: %v", path, err)
+	}
+	if !st.Mode().IsRegular() && !st.IsDir() {
+		return nil, invalidf("path %s is not a regular file or folder", path)
+	}
+	run, err := in.resolveRun(ctx, o.Run, o.NoRun)
+	if err != nil {
+		return nil, err
+	}
+	realKey, inPlace, err := in.keyInStorage(abs)
+	if err != nil {
+		return nil, err
+	}
+	suffix, hint := dataformat.Suffix(filepath.Base(abs))
+	if hint != "" {
+		in.msg.Hint("%s", hint)
+	}
+	if o.Key != "" && !dataformat.SuffixMatches(o.Key, suffix) {
+		ks, _ := dataformat.Suffix(o.Key)
+		return nil, invalidf("the suffix '%s' of key '%s' does not match the data's suffix '%s'; use a key ending in '%s'", ks, o.Key, suffix, suffix)
+	}
+	a := &Artifact{in: in, src: abs, isDir: st.IsDir(), run: run}
+	a.Suffix = suffix
+	a.StorageID = in.storage.ID
+	a.SpaceID, a.BranchID, a.IsLatest = 1, 1, true
+	a.CreatedByID = in.user.ID
+	if o.Description != "" {
+		a.Description = &o.Description
+	}
+	if o.Kind != "" {
+		a.Kind = &o.Kind
+	}
+	if ot := dataformat.OType(suffix); ot != "" {
+		a.OType = &ot
+	}
+	if o.Kind == "dataset" {
+		if ot := dataformat.DatasetOType(suffix); ot != "" {
+			a.OType = &ot
+		}
+	}
+	switch {
+	case inPlace && (o.Key == "" || o.Key == realKey):
+		a.Key = &realKey
+	case inPlace:
+		a.Key, a.RealKey, a.KeyIsVirtual = &o.Key, &realKey, true
+	default:
+		a.KeyIsVirtual = true
+		if o.Key != "" {
+			a.Key = &o.Key
+		}
+	}
+	a.OverwriteVersions = a.isDir
+	if o.OverwriteVersions != nil {
+		a.OverwriteVersions = *o.OverwriteVersions
+	}
+	if err := a.measure(ctx); err != nil {
+		return nil, err
+	}
+	if existing, err := in.dedup(ctx, a, o); err != nil || existing != nil {
+		return existing, err
+	}
+	if err := a.assignUID(ctx, o); err != nil {
+		return nil, err
+	}
+	if a.Key == nil && a.Description == nil && a.run == nil {
+		return nil, invalidf("pass one of key, description or a run: e.g. --key results/%s or --description TEXT", filepath.Base(abs))
+	}
+	if inPlace {
+		in.msg.Hint("path in storage '%s' with key '%s'", in.displayRoot(), realKey)
+	} else if a.Key == nil {
+		in.msg.Hint("path content will be copied to default storage upon `save()` with key `None` ('%s')", StorageKey(&a.Artifact))
+	} else {
+		in.msg.Hint("path content will be copied to default storage upon `save()` with key '%s'", *a.Key)
+	}
+	return a, nil
+}
+
+// keyInStorage decides whether abs lies inside the storage root. Symlinks
+// are resolved first: a link inside the root that points outside it is
+// copied, never registered in place.
+func (in *Instance) keyInStorage(abs string) (key string, inPlace bool, err error) {
+	root := in.storage.Root
+	resolvedRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		resolvedRoot = root
+	}
+	resolved, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", false, invalidf("path %s: %v", abs, err)
+	}
+	for _, cand := range [][2]string{{root, abs}, {resolvedRoot, resolved}} {
+		rel, err := filepath.Rel(cand[0], cand[1])
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		if rel == "." {
+			return "", false, invalidf("path %s is the storage root itself; register a file or folder inside it", abs)
+		}
+		key := filepath.ToSlash(rel)
+		if key == markerDir || strings.HasPrefix(key, markerDir+"/") {
+			return "", false, invalidf("path %s is inside the managed folder .lamindb/; refer to the artifact by its uid instead", abs)
+		}
+		if cand[0] == root && resolved != abs {
+			// Inside the root by name, but a link somewhere resolves elsewhere:
+			// in place only if the target is inside the root too.
+			if r2, err := filepath.Rel(resolvedRoot, resolved); err != nil || r2 == ".." || strings.HasPrefix(r2, ".."+string(filepath.Separator)) {
+				return "", false, nil
+			}
+		}
+		if err := ValidateKey(key); err != nil {
+			return "", false, err
+		}
+		return key, true, nil
+	}
+	return "", false, nil
+}
+
+// displayRoot is the storage root relative to the working directory when below it.
+func (in *Instance) displayRoot() string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, in.storage.Root); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return in.storage.Root
+}
+
+// measure computes size, hash and, for tabular files, the observation count.
+func (a *Artifact) measure(ctx context.Context) error {
+	type obsResult struct {
+		n   int64
+		ok  bool
+		err error
+	}
+	obs := make(chan obsResult, 1)
+	if !a.isDir {
+		go func() {
+			n, ok, err := dataformat.Observations(ctx, a.src, a.Suffix)
+			obs <- obsResult{n, ok, err}
+		}()
+	} else {
+		obs <- obsResult{}
+	}
+	var res hashing.Result
+	var err error
+	if a.isDir {
+		res, err = hashing.Dir(ctx, a.src)
+	} else {
+		res, err = hashing.File(ctx, a.src)
+	}
+	o := <-obs
+	if err != nil {
+		return invalidf("cannot read %s: %v", a.src, unwrapAll(err))
+	}
+	a.Size, a.Hash, a.HashType = &res.Size, &res.Hash, &res.Type
+	if a.isDir {
+		a.NFiles = &res.NFiles
+	}
+	switch {
+	case o.err != nil:
+		a.in.msg.Warn("could not count observations of %s: %v", a.src, o.err)
+	case o.ok:
+		a.NObservations = &o.n
+	}
+	return nil
+}
+
+func unwrapAll(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return err
+}
+
+// dedup looks for the same content (any branch) and, with a key, for the
+// key's version family. It returns the existing artifact on a hash hit.
+func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (*Artifact, error) {
+	same, err := meta.Artifacts(ctx, in.store, "WHERE t.hash = ? ORDER BY t.created_at DESC LIMIT 1", *a.Hash)
+	if err != nil {
+		return nil, err
+	}
+	if len(same) > 0 {
+		ex := &Artifact{Artifact: *same[0], in: in, existing: true, run: a.run}
+		if a.Description != nil && (ex.Description == nil || *ex.Description != *a.Description) {
+			ex.newDescription = a.Description
+			ex.Description = a.Description
+		}
+		if o.Key != "" && (ex.Key == nil || *ex.Key != o.Key) {
+			if ex.Key == nil && ex.KeyIsVirtual {
+				ex.adoptKey = &o.Key
+				ex.Key = &o.Key
+			} else {
+				in.msg.Warn("key %s on existing artifact differs from passed key %s", derefOr(ex.Key, "None"), o.Key)
+			}
+		}
+		if ex.BranchID == -1 {
+			ex.fromTrash = true
+			ex.BranchID = 1
+			in.msg.Important("restored artifact with same hash from trash: %s; to track this artifact as an input, use: ln.Artifact.get()", ex.Repr())
+		} else {
+			in.msg.Important("returning existing artifact with same hash: %s; to track this artifact as an input, use: ln.Artifact.get()", ex.Repr())
+		}
+		return ex, nil
+	}
+	if o.Revises != nil {
+		a.revises = &o.Revises.Artifact
+		return nil, nil
+	}
+	if a.Key != nil {
+		fam, err := meta.Artifacts(ctx, in.store,
+			"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1",
+			*a.Key, a.StorageID)
+		if err != nil {
+			return nil, err
+		}
+		if len(fam) > 0 {
+			a.revises = fam[0]
+			in.msg.Important("creating new artifact version for key='%s' (storage: '%s')", *a.Key, in.storage.Root)
+		}
+	}
+	return nil, nil
+}
+
+// assignUID picks a new family uid or the next version of the revised family.
+func (a *Artifact) assignUID(ctx context.Context, o ArtifactOptions) error {
+	stem := o.StemUID
+	if a.revises != nil {
+		stem = a.revises.UID[:uid.ArtifactStemLen]
+	}
+	if stem == "" {
+		a.UID = uid.NewFamily(uid.ArtifactStemLen)
+		return nil
+	}
+	latest, err := meta.Artifacts(ctx, a.in.store, "WHERE t.uid LIKE ? ORDER BY t.uid DESC LIMIT 1", stem+"%")
+	if err != nil {
+		return err
+	}
+	if len(latest) == 0 {
+		a.UID = stem + "0000"
+		return nil
+	}
+	fam, err := meta.Artifacts(ctx, a.in.store, "WHERE t.uid LIKE ? AND t.is_latest ORDER BY t.created_at DESC LIMIT 1", stem+"%")
+	if err != nil {
+		return err
+	}
+	if len(fam) > 0 {
+		if a.revises != nil && a.revises.ID != fam[0].ID {
+			a.in.msg.Warn("didn't pass the latest version in `revises`, retrieved it: %s", (&Artifact{Artifact: *fam[0]}).Repr())
+		}
+		a.revises = fam[0]
+		if a.Key == nil {
+			a.Key, a.KeyIsVirtual = fam[0].Key, true
+		}
+		if a.Description == nil {
+			a.Description = fam[0].Description
+		}
+	}
+	next, err := uid.NextVersion(latest[0].UID, uid.ArtifactStemLen)
+	if err != nil {
+		return invalidf("new version of %s: %v", stem, err)
+	}
+	a.UID = next
+	return nil
+}
+
+func (in *Instance) resolveRun(ctx context.Context, explicit *Run, none bool) (*Run, error) {
+	if none {
+		return nil, nil
+	}
+	if explicit != nil {
+		return explicit, nil
+	}
+	return in.CurrentRun(ctx)
+}
+
+const (
+	auxStoring = `{"af":{"0":false}}`
+	auxStored  = `{"af":{"0":true}}`
+)
+
+// Save writes the artifact: the record first (marked as storing), then the
+// bytes, then the mark that they are stored. If storing fails the record is
+// removed again, so no record ever points at missing bytes.
+func (a *Artifact) Save(ctx context.Context) error {
+	return a.in.SaveAll(ctx, []*Artifact{a})
+}
+
+// needsCopy reports whether Save copies bytes into .lamindb/.
+func (a *Artifact) needsCopy() bool { return a.KeyIsVirtual && a.RealKey == nil }
+
+// prepareInsert fills what Save decides: run, storing mark, timestamps.
+func (a *Artifact) prepareInsert(now time.Time) {
+	if a.run != nil {
+		a.RunID = &a.run.ID
+	}
+	if a.needsCopy() {
+		s := auxStoring
+		a.Aux = &s
+	}
+	a.CreatedAt, a.UpdatedAt = now, now
+}
+
+func (a *Artifact) insert(ctx context.Context, tx *meta.Tx) error {
+	if a.revises != nil {
+		if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
+			return err
+		}
+	}
+	return meta.InsertArtifact(ctx, tx, &a.Artifact)
+}
+
+// SaveAll saves several artifacts: new records are inserted in one
+// transaction, then bytes are stored one artifact after another. On the
+// first storage failure the records of every artifact not yet stored are
+// removed, and the error lists what was stored and what was not.
+func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
+	var fresh []*Artifact
+	for _, a := range arts {
+		if a.existing {
+			if err := a.saveExisting(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if a.ID == 0 {
+			fresh = append(fresh, a)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if fresh[0].run == nil && !in.prefs.Bool("silence-missing-run-warning") {
+		in.msg.Warn("no run & transform got linked, call `lamin run` or `lamin track` & re-run")
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for _, a := range fresh {
+		a.prepareInsert(now)
+	}
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, a := range fresh {
+			a.ID = 0
+			if err := a.insert(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, meta.ErrConflict) && len(fresh) == 1 {
+		// Another writer registered the same content first.
+		a := fresh[0]
+		ex, err2 := meta.ArtifactWhere(ctx, in.store, "WHERE t.hash = ? AND t.storage_id = ? ORDER BY t.created_at DESC LIMIT 1", *a.Hash, a.StorageID)
+		if err2 != nil {
+			return fmt.Errorf("save artifact: %w", err)
+		}
+		a.Artifact, a.existing = *ex, true
+		in.msg.Warn("returning artifact with same hash: %s", a.Repr())
+		return a.saveExisting(ctx)
+	}
+	if err != nil {
+		for _, a := range fresh {
+			a.ID = 0
+		}
+		return fmt.Errorf("save artifact: %w", err)
+	}
+	var stored []int64
+	for i, a := range fresh {
+		if !a.needsCopy() {
+			continue
+		}
+		in.msg.Success("storing artifact '%s' at '%s'", a.UID, a.Path())
+		if err := a.storeBytes(ctx); err != nil {
+			return in.abortSave(ctx, fresh[i:], fresh[:i], a, err)
+		}
+		stored = append(stored, a.ID)
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	err = in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, id := range stored {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, auxStored, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark artifacts stored: %w; run `lamin check --repair`", err)
+	}
+	for _, a := range fresh {
+		if a.needsCopy() {
+			s := auxStored
+			a.Aux = &s
+		}
+	}
+	return nil
+}
+
+// abortSave removes the records of artifacts whose bytes were not stored.
+func (in *Instance) abortSave(ctx context.Context, unstored, done []*Artifact, failed *Artifact, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	rbErr := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, a := range unstored {
+			if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
+				return err
+			}
+			if a.revises != nil {
+				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, true, a.revises.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	for _, a := range unstored {
+		a.ID = 0
+		a.Aux = nil
+	}
+	msg := fmt.Sprintf("store artifact %s from %s: %v", failed.UID, failed.src, cause)
+	if len(done) > 0 {
+		msg += fmt.Sprintf(" (%d artifacts saved before it, %d not saved)", len(done), len(unstored))
+	}
+	if rbErr != nil {
+		return fmt.Errorf("%s; removing the unsaved records failed too: %v; run `lamin check --repair`", msg, rbErr)
+	}
+	return errors.New(msg)
+}
+
+// storeBytes copies the source file or folder to the artifact's storage key.
+func (a *Artifact) storeBytes(ctx context.Context) error {
+	key := StorageKey(&a.Artifact)
+	if !a.isDir {
+		_, err := blob.PutFile(ctx, a.in.blobs, key, a.src)
+		return err
+	}
+	err := filepath.WalkDir(a.src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(a.src, p)
+		if err != nil {
+			return err
+		}
+		_, err = blob.PutFile(ctx, a.in.blobs, key+"/"+filepath.ToSlash(rel), p)
+		return err
+	})
+	if err != nil {
+		_ = blob.DeletePrefix(context.WithoutCancel(ctx), a.in.blobs, key+"/")
+	}
+	return err
+}
+
+// saveExisting applies what NewArtifact learned about a known artifact:
+// a new description or key, a restore from trash, and the run that
+// (re)created the content.
+func (a *Artifact) saveExisting(ctx context.Context) error {
+	return a.in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if a.newDescription != nil {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET description = ? WHERE id = ?`, *a.newDescription, a.ID); err != nil {
+				return err
+			}
+		}
+		if a.adoptKey != nil {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET key = ? WHERE id = ?`, *a.adoptKey, a.ID); err != nil {
+				return err
+			}
+		}
+		if a.fromTrash {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = 1 WHERE id = ?`, a.ID); err != nil {
+				return err
+			}
+		}
+		if a.run == nil {
+			return nil
+		}
+		if a.RunID == nil {
+			a.RunID = &a.run.ID
+			_, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET run_id = ? WHERE id = ?`, a.run.ID, a.ID)
+			return err
+		}
+		if *a.RunID != a.run.ID {
+			return meta.AddRecreatingRun(ctx, tx, a.ID, a.run.ID)
+		}
+		return nil
+	})
+}
+
+func derefOr(s *string, def string) string {
+	if s == nil {
+		return def
+	}
+	return *s
+}

@@ -1,0 +1,323 @@
+package lamin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/uid"
+)
+
+func (in *Instance) wrapArtifact(a *meta.Artifact) *Artifact { return &Artifact{Artifact: *a, in: in} }
+
+// GetArtifact finds an artifact by uid or uid prefix. A prefix no longer than
+// the 16-character stem prefers the latest version of its family; a longer
+// prefix must match exactly one artifact.
+func (in *Instance) GetArtifact(ctx context.Context, idlike string) (*Artifact, error) {
+	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.ArtifactLen {
+		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", idlike, idlike)
+	}
+	var rows []*meta.Artifact
+	var err error
+	if len(idlike) == uid.ArtifactLen {
+		rows, err = meta.Artifacts(ctx, in.store, "WHERE t.uid = ?", idlike)
+	} else if len(idlike) <= uid.ArtifactStemLen {
+		rows, err = meta.Artifacts(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", idlike+"%")
+	} else {
+		rows, err = meta.Artifacts(ctx, in.store, "WHERE t.uid LIKE ? LIMIT 2", idlike+"%")
+		if err == nil && len(rows) > 1 {
+			return nil, conflictf("MultipleResultsFound: more than one artifact has a uid starting with '%s'; pass more characters", idlike)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", idlike, idlike)
+	}
+	return in.wrapArtifact(rows[0]), nil
+}
+
+// ArtifactByID loads an artifact by its integer id.
+func (in *Instance) ArtifactByID(ctx context.Context, id int64) (*Artifact, error) {
+	a, err := meta.ArtifactWhere(ctx, in.store, "WHERE t.id = ?", id)
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, notFoundf("no artifact with id %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return in.wrapArtifact(a), nil
+}
+
+// Versions lists every version of the artifact's family, newest first.
+func (in *Instance) Versions(ctx context.Context, a *Artifact) ([]*Artifact, error) {
+	rows, err := meta.Artifacts(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.created_at DESC, t.uid DESC", a.UID[:uid.ArtifactStemLen]+"%")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Artifact, len(rows))
+	for i, r := range rows {
+		out[i] = in.wrapArtifact(r)
+	}
+	return out, nil
+}
+
+// CacheOptions control whether reading an artifact records it as a run input.
+type CacheOptions struct {
+	// IsRunInput: nil = automatic (per the track-run-inputs setting),
+	// true = always (error without a run), false = never.
+	IsRunInput *bool
+	// Run overrides the current run.
+	Run *Run
+}
+
+// Cache returns a local path holding the artifact's bytes and, inside a
+// run, records the artifact as an input of that run.
+func (in *Instance) Cache(ctx context.Context, a *Artifact, o CacheOptions) (string, error) {
+	p := a.Path()
+	if _, err := os.Stat(p); err != nil {
+		return "", notFoundf("bytes of artifact %s are missing at %s; run `lamin check` to find what else is missing", a.UID, p)
+	}
+	if err := in.TrackInputs(ctx, []*Artifact{a}, o); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// TrackInputs links artifacts as inputs of the current (or given) run,
+// following LaminDB's rules: never an input of its own producing run;
+// automatic linking obeys the track-run-inputs setting.
+func (in *Instance) TrackInputs(ctx context.Context, arts []*Artifact, o CacheOptions) error {
+	if o.IsRunInput != nil && !*o.IsRunInput {
+		return nil
+	}
+	run := o.Run
+	if run == nil {
+		var err error
+		if run, err = in.CurrentRun(ctx); err != nil {
+			return err
+		}
+	}
+	explicit := o.IsRunInput != nil && *o.IsRunInput
+	if run == nil {
+		if explicit {
+			return invalidf("No run context set. Call `lamin run` or `lamin track` first.")
+		}
+		if in.prefs.Bool("track-run-inputs") {
+			in.msg.Warn("run input wasn't tracked, call `lamin run` or `lamin track` and re-run")
+		}
+		return nil
+	}
+	if !explicit && !in.prefs.Bool("track-run-inputs") {
+		in.msg.Hint("track these data as a run input by passing `--is-run-input`")
+		return nil
+	}
+	var ids []int64
+	parents := map[int64]bool{}
+	var parentList []string
+	for _, a := range arts {
+		if a.ID == 0 || (a.RunID != nil && *a.RunID == run.ID) {
+			continue
+		}
+		ids = append(ids, a.ID)
+		if a.RunID != nil {
+			r, err := meta.RunWhere(ctx, in.store, "WHERE t.id = ?", *a.RunID)
+			if err == nil && !parents[r.TransformID] {
+				parents[r.TransformID] = true
+				parentList = append(parentList, fmt.Sprint(r.TransformID))
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := in.store.Tx(ctx, func(tx *meta.Tx) error { return meta.AddRunInputs(ctx, tx, run.ID, ids...) }); err != nil {
+		return err
+	}
+	idText := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ", "), "[]")
+	if len(parentList) > 0 {
+		in.msg.Hint("adding artifact ids [%s] as inputs for run %d, adding parent transform %s", idText, run.ID, strings.Join(parentList, ", "))
+	} else {
+		in.msg.Hint("adding artifact ids [%s] as inputs for run %d", idText, run.ID)
+	}
+	return nil
+}
+
+// Delete moves the artifact to the trash (branch -1). If it was the latest
+// version, the newest remaining version becomes the latest.
+func (in *Instance) Delete(ctx context.Context, a *Artifact) error {
+	if a.BranchID == -1 {
+		return conflictf("artifact %s is already in the trash; delete it permanently with --permanent or restore it with `lamin restore artifact %s`", a.UID, a.UID)
+	}
+	var promoted *meta.Artifact
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		promoted = nil
+		wasLatest := a.IsLatest
+		if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = -1, is_latest = ? WHERE id = ?`, false, a.ID); err != nil {
+			return err
+		}
+		if wasLatest && !a.OverwriteVersions {
+			var err error
+			promoted, err = promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen])
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("move artifact %s to trash: %w", a.UID, err)
+	}
+	// The trash keeps whether the record was the latest in _aux-free form:
+	// restore recomputes it from the family.
+	a.BranchID = -1
+	in.msg.Warn("moved record to trash (branch_id = -1): %s", a.Repr())
+	if promoted != nil {
+		in.msg.Hint("new latest version is: %s", ArtifactRepr(promoted))
+	}
+	return nil
+}
+
+// promoteLatest marks the newest non-trashed version of a family as latest
+// and returns it (nil when none is left).
+func promoteLatest(ctx context.Context, q meta.Querier, stem string) (*meta.Artifact, error) {
+	rows, err := meta.Artifacts(ctx, q, "WHERE t.uid LIKE ? AND t._branch_code <> -1 ORDER BY t.created_at DESC, t.uid DESC LIMIT 1", stem+"%")
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	if _, err := q.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = (id = ?) WHERE uid LIKE ?`, rows[0].ID, stem+"%"); err != nil {
+		return nil, err
+	}
+	rows[0].IsLatest = true
+	return rows[0], nil
+}
+
+// Restore brings a trashed artifact back to the main branch; the family's
+// latest version is recomputed, so restoring the newest version makes it
+// the latest again.
+func (in *Instance) Restore(ctx context.Context, a *Artifact) error {
+	if a.BranchID != -1 {
+		return conflictf("artifact %s is not in the trash", a.UID)
+	}
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = 1 WHERE id = ?`, a.ID); err != nil {
+			return err
+		}
+		if a.OverwriteVersions {
+			return nil
+		}
+		_, err := promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen])
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("restore artifact %s: %w", a.UID, err)
+	}
+	fresh, err := in.ArtifactByID(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	a.Artifact = fresh.Artifact
+	in.msg.Success("restored %s", a.Repr())
+	return nil
+}
+
+// DeleteOptions control permanent deletion.
+type DeleteOptions struct {
+	// Storage says what happens to the bytes: nil deletes what lamin copied
+	// into .lamindb/ and keeps files registered in place (they belong to
+	// the user); true deletes either; false keeps either.
+	Storage *bool
+	// Force deletes even when the artifact is an input or report of a run.
+	Force bool
+}
+
+// DeletePermanently removes the record and then the bytes lamin manages.
+// An artifact that a recorded run read, or that is a run's report or
+// environment, is refused unless Force is set, so lineage is not cut.
+func (in *Instance) DeletePermanently(ctx context.Context, a *Artifact, o DeleteOptions) error {
+	if !o.Force {
+		var runUID string
+		err := in.store.QueryRow(ctx, `SELECT r.uid FROM lamindb_run r WHERE r.report_id = ? OR r.environment_id = ? OR r._logfile_id = ?
+			UNION ALL SELECT r.uid FROM lamindb_artifact_input_of_runs l JOIN lamindb_run r ON r.id = l.run_id WHERE l.artifact_id = ? LIMIT 1`,
+			a.ID, a.ID, a.ID, a.ID).Scan(&runUID)
+		if err == nil {
+			return conflictf("artifact %s is used by run %s; deleting it would cut that run's lineage: pass --force to delete anyway", a.UID, runUID)
+		}
+	}
+	managed := a.KeyIsVirtual && a.RealKey == nil
+	key := StorageKey(&a.Artifact)
+	var family []*meta.Artifact
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		family = nil
+		if o.Force {
+			for _, col := range []string{"report_id", "environment_id", "_logfile_id"} {
+				if _, err := tx.Exec(ctx, `UPDATE lamindb_run SET `+col+` = NULL WHERE `+col+` = ?`, a.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM lamindb_artifact_input_of_runs WHERE artifact_id = ?`, a.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM lamindb_artifact__previous_runs WHERE artifact_id = ?`, a.ID); err != nil {
+			return err
+		}
+		if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if a.IsLatest && !a.OverwriteVersions {
+			if _, err := promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen]); err != nil {
+				return err
+			}
+		}
+		var err error
+		family, err = meta.Artifacts(ctx, tx, "WHERE t.uid LIKE ?", a.UID[:uid.ArtifactStemLen]+"%")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete artifact %s: %w", a.UID, err)
+	}
+	p := a.Path()
+	shared := false
+	for _, f := range family {
+		if StorageKey(f) == key {
+			shared = true
+		}
+	}
+	switch {
+	case shared:
+		in.msg.Hint("kept %s: other versions share it", p)
+	case (o.Storage == nil && managed) || (o.Storage != nil && *o.Storage):
+		if err := in.deleteBytes(ctx, key); err != nil {
+			return fmt.Errorf("artifact %s record deleted, but removing %s failed: %w; run `lamin check --repair`", a.UID, p, err)
+		}
+		in.msg.Success("deleted %s", p)
+	default:
+		in.msg.Hint("a file/folder remains here: %s", p)
+	}
+	return nil
+}
+
+func (in *Instance) deleteBytes(ctx context.Context, key string) error {
+	if err := in.blobs.Delete(ctx, key); err != nil {
+		return err
+	}
+	return blob.DeletePrefix(ctx, in.blobs, key+"/")
+}
+
+// ArtifactByKey returns the latest version of the artifact with key in the
+// default storage (main branch).
+func (in *Instance) ArtifactByKey(ctx context.Context, key string) (*Artifact, error) {
+	rows, err := meta.Artifacts(ctx, in.store,
+		"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code = 1 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", key, in.storage.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, notFoundf("no artifact with key '%s'; list keys with `lamin filter artifact key__startswith=...`", key)
+	}
+	return in.wrapArtifact(rows[0]), nil
+}

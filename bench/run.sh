@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Measures lamin against reference tools in the same run and prints one table:
+# each figure is the median of several runs, with the reference's figure and
+# the ratio beside it. Usage: bench/run.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=7
+hash_mib=1024
+if [ "${1:-}" = "--quick" ]; then runs=3; hash_mib=256; fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export LAMIN_SETTINGS_DIR=$work/settings LAMIN_CACHE_DIR=$work/cache
+
+CGO_ENABLED=0 go build -o "$work/lamin" ./cmd/lamin
+lamin=$work/lamin
+
+# median_ms RUNS CMD...: median wall time of CMD in milliseconds (3 decimals).
+median_ms() {
+  local n=$1; shift
+  local times=()
+  for _ in $(seq "$n"); do
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1000}'
+}
+
+rows=()
+row() { # name lamin_ms ref_name ref_ms target
+  local ratio
+  ratio=$(awk -v a="$2" -v b="$4" 'BEGIN { if (b > 0) printf "%.2f", a/b; else print "-" }')
+  rows+=("$(printf '%-34s %10s ms   %-22s %10s ms   %6s   %s' "$1" "$2" "$3" "$4" "$ratio" "$5")")
+}
+
+# 1. Start-up: lamin --version against git --version (another static CLI).
+row "start-up (lamin --version)" "$(median_ms $((runs*3)) "$lamin" --version)" \
+    "git --version" "$(median_ms $((runs*3)) git --version)" "target: < 20 ms"
+
+# 2. Hashing a large file against md5sum of the same file (page cache warm for both).
+big=$work/big.bin
+head -c $((hash_mib * 1024 * 1024)) /dev/urandom > "$big"
+md5sum "$big" >/dev/null
+row "hash ${hash_mib} MiB file (lamin hash)" "$(median_ms "$runs" "$lamin" hash "$big")" \
+    "md5sum" "$(median_ms "$runs" md5sum "$big")" "target: ratio <= 1.2"
+rm -f "$big"
+
+# 3. Saving one small file end to end against cp + md5sum of the same file.
+"$lamin" login benchuser >/dev/null 2>&1
+"$lamin" init --storage "$work/inst" >/dev/null 2>&1
+small=$work/small
+mkdir -p "$small"
+i=0
+save_one() { i=$((i + 1)); printf 'row,%d\n' "$i" > "$small/f.csv"; "$lamin" save "$small/f.csv" --key "f$i.csv" >/dev/null 2>&1; }
+cp_one() { i=$((i + 1)); printf 'row,%d\n' "$i" > "$small/g.csv"; md5sum "$small/g.csv" >/dev/null; cp "$small/g.csv" "$work/g$i.csv"; }
+row "lamin save (one small file)" "$(median_ms $((runs*3)) save_one)" \
+    "md5sum + cp" "$(median_ms $((runs*3)) cp_one)" "target: < 30 ms"
+
+printf '%-34s %13s   %-22s %13s   %6s\n' "figure" "lamin" "reference" "ref" "ratio"
+printf '%s\n' "${rows[@]}"
+printf '\nmachine: %s cores, %s memory; %s\n' "$(nproc)" "$(free -h | awk '/Mem:/ {print $2}')" "$(date -u +%Y-%m-%d)"

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/lamin-go/lamin"
+	"github.com/spf13/cobra"
+)
+
+type getOptions struct {
+	registry   string
+	args       []string
+	format     string
+	isRunInput bool
+}
+
+func (app *App) getCmd() *cobra.Command {
+	var o getOptions
+	cmd := &cobra.Command{
+		Use:   "get REGISTRY [UID] [FIELD=VALUE ...]",
+		Short: "Show one record, by uid (or uid prefix) or by fields",
+		Long: `Show one record. Pass a uid or uid prefix, or FIELD[__LOOKUP]=VALUE filters
+in LaminDB's filter language, e.g. description=D or key__contains=figures/.
+Versioned records prefer the latest version; more than one match is an error.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(o.format); err != nil {
+				return err
+			}
+			o.registry, o.args = args[0], args[1:]
+			return app.getRun(cmd.Context(), o)
+		},
+	}
+	addFormatFlag(cmd, &o.format, "table")
+	cmd.Flags().BoolVar(&o.isRunInput, "is-run-input", false, "record the artifact as an input of the current run")
+	return cmd
+}
+
+func (app *App) getRun(ctx context.Context, o getOptions) error {
+	in, err := app.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if r := strings.ToLower(o.registry); r != "artifact" && r != "artifacts" {
+		return usagef("unknown registry %q for get; use artifact", o.registry)
+	}
+	var a *lamin.Artifact
+	if len(o.args) == 1 && !strings.Contains(o.args[0], "=") {
+		a, err = in.GetArtifact(ctx, o.args[0])
+	} else {
+		a, err = in.FindArtifact(ctx, o.args)
+	}
+	if err != nil {
+		return err
+	}
+	if o.isRunInput {
+		t := true
+		if err := in.TrackInputs(ctx, []*lamin.Artifact{a}, lamin.CacheOptions{IsRunInput: &t}); err != nil {
+			return err
+		}
+	}
+	return writeRecord(app.Out, o.format, artifactRecord(a))
+}
+
+func (app *App) describeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "describe UID",
+		Short: "Print an artifact's card: general fields, storage path, lineage links",
+		Args:  exactArgs(1, "one artifact uid"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			in, err := app.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			a, err := in.GetArtifact(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			d, err := in.DescribeArtifact(ctx, a)
+			if err != nil {
+				return err
+			}
+			writeArtifactCard(app, d)
+			return nil
+		},
+	}
+}
+
+// writeArtifactCard prints LaminDB's describe() layout.
+func writeArtifactCard(app *App, d *lamin.ArtifactDescription) {
+	a := d.Artifact
+	title := "Artifact " + a.Suffix
+	if a.OType != nil {
+		title += " · " + *a.OType
+	}
+	if a.Kind != nil {
+		title += " · " + *a.Kind
+	}
+	fmt.Fprintln(app.Out, title)
+	if !a.IsLatest {
+		fmt.Fprintln(app.Out, "! this is not the latest version")
+	}
+	if a.BranchID == -1 {
+		fmt.Fprintln(app.Out, "! this artifact is in the trash")
+	}
+	size := "None"
+	if a.Size != nil {
+		size = humanize.Bytes(uint64(*a.Size))
+	}
+	pairs := [][2]string{
+		{"key: " + text(a.Key, "None"), ""},
+		{"description: " + text(a.Description, "None"), ""},
+		{"uid: " + a.UID, "hash: " + text(a.Hash, "None")},
+		{"size: " + size, "transform: " + d.TransformKey},
+		{"space: " + d.Space, "branch: " + d.Branch},
+		{"created_by: " + d.CreatedBy, "created_at: " + a.CreatedAt.UTC().Format(time.DateTime)},
+	}
+	if a.NFiles != nil {
+		pairs = append(pairs, [2]string{fmt.Sprintf("n_files: %d", *a.NFiles), ""})
+	}
+	if a.NObservations != nil {
+		pairs = append(pairs, [2]string{fmt.Sprintf("n_observations: %d", *a.NObservations), ""})
+	}
+	if a.Version != nil {
+		pairs = append(pairs, [2]string{"version: " + *a.Version, ""})
+	}
+	pairs = append(pairs, [2]string{"storage path: " + d.Path, ""})
+	fmt.Fprintln(app.Out, "└── General")
+	for i, p := range pairs {
+		branch := "├──"
+		if i == len(pairs)-1 {
+			branch = "└──"
+		}
+		line := p[0]
+		if p[1] != "" {
+			line = fmt.Sprintf("%-40s %s", p[0], p[1])
+		}
+		fmt.Fprintf(app.Out, "    %s %s\n", branch, line)
+	}
+	if len(d.InputOfRuns) > 0 {
+		fmt.Fprintln(app.Out, "Lineage")
+		fmt.Fprintf(app.Out, "└── input of runs: %s\n", strings.Join(d.InputOfRuns, ", "))
+	}
+}
