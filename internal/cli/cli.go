@@ -106,9 +106,10 @@ func (app *App) settingsDir() (settings.Dir, error) {
 	return settings.Open()
 }
 
-// open opens the current instance for a command.
+// open opens the instance a command works on: the one named by
+// LAMIN_INSTANCE (set inside lamin run), else the current one.
 func (app *App) open(ctx context.Context) (*lamin.Instance, error) {
-	return lamin.Open(ctx, "", app.options())
+	return lamin.Open(ctx, app.Getenv(instanceEnv), app.options())
 }
 
 func (app *App) rootCmd() *cobra.Command {
@@ -129,6 +130,7 @@ its inputs, its code and its author.`,
 	root.AddCommand(
 		app.initCmd(), app.connectCmd(), app.disconnectCmd(), app.loginCmd(), app.infoCmd(), app.settingsCmd(),
 		app.saveCmd(), app.getCmd(), app.cacheCmd(), app.loadCmd(), app.describeCmd(), app.deleteCmd(), app.restoreCmd(),
+		app.runCmd(), app.trackCmd(), app.finishCmd(),
 		app.hashCmd(), app.demoCmd(),
 	)
 	return root

@@ -126,7 +126,11 @@ func (r record) marshalJSON() []byte {
 		k, _ := json.Marshal(f.Name)
 		b.Write(k)
 		b.WriteByte(':')
-		v, err := json.Marshal(plain(f.Value))
+		val := plain(f.Value)
+		if s, ok := val.(string); ok && f.Name == "_aux" && json.Valid([]byte(s)) {
+			val = json.RawMessage(s)
+		}
+		v, err := json.Marshal(val)
 		if err != nil {
 			v = []byte("null")
 		}

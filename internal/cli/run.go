@@ -1,0 +1,261 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/capture"
+	"github.com/spf13/cobra"
+)
+
+// instanceEnv names the instance (its storage root) for lamin commands
+// started inside a run, so they attach to the same instance.
+const instanceEnv = "LAMIN_INSTANCE"
+
+type trackFlags struct {
+	uid, key, typ, description, reference, referenceType, version, envFile string
+}
+
+func (f *trackFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.uid, "uid", "", "transform uid: 12-character stem or 16-character full uid")
+	fl.StringVar(&f.key, "key", "", "transform key (default: the script's file name or the command's name)")
+	fl.StringVar(&f.typ, "type", "", "transform type: pipeline, script, notebook, function")
+	fl.StringVar(&f.description, "description", "", "transform description")
+	fl.StringVar(&f.reference, "reference", "", "reference, e.g. the URL of an external tool")
+	fl.StringVar(&f.referenceType, "reference-type", "", "what the reference is (default: url when it looks like one)")
+	fl.StringVar(&f.version, "version", "", "transform version, e.g. 7.2.0")
+	fl.StringVar(&f.envFile, "env", "", "file describing the environment, stored with the run")
+}
+
+func (f *trackFlags) spec() lamin.TransformSpec {
+	refType := f.referenceType
+	if refType == "" && (strings.HasPrefix(f.reference, "http://") || strings.HasPrefix(f.reference, "https://")) {
+		refType = "url"
+	}
+	return lamin.TransformSpec{UID: f.uid, Key: f.key, Type: f.typ, Description: f.description,
+		Reference: f.reference, ReferenceType: refType, Version: f.version}
+}
+
+type runOptions struct {
+	trackFlags
+	inputs, outputs []string
+	args            []string
+}
+
+func (app *App) runCmd() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run [flags] -- CMD [ARGS...]",
+		Short: "Run any command as a tracked run",
+		Long: `Run CMD as a tracked run. A script given to an interpreter (python3 x.py,
+Rscript x.R, bash x.sh, go run x.go) becomes a script transform with its source;
+any other command a pipeline transform keyed by its name (or --key).
+LAMIN_RUN_UID is set for the command, so lamin commands it calls join the run:
+lamin save makes outputs, lamin cache/load make inputs. stdout and stderr are
+saved as the run's report. lamin run exits with the command's exit code.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			return app.runRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	o.trackFlags.add(cmd)
+	cmd.Flags().StringArrayVar(&o.inputs, "input", nil, "uid of an input artifact (repeatable), linked before the command starts")
+	cmd.Flags().StringArrayVar(&o.outputs, "output", nil, "path saved as an output after the command exits 0 (repeatable)")
+	return cmd
+}
+
+func (app *App) runRun(ctx context.Context, o runOptions) error {
+	if len(o.args) == 0 {
+		return usagef("lamin run needs a command, e.g. `lamin run -- python3 step.py`")
+	}
+	in, err := app.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	spec := o.spec()
+	if script, ok := capture.Interpreted(o.args); ok {
+		spec.Path = script
+	} else if spec.Key == "" {
+		spec.Key = filepath.Base(o.args[0])
+	}
+	for _, p := range o.outputs {
+		if _, err := os.Stat(filepath.Dir(p)); err != nil {
+			return usagef("--output %s: folder %s does not exist", p, filepath.Dir(p))
+		}
+	}
+	var inputs []*lamin.Artifact
+	for _, u := range o.inputs {
+		a, err := in.GetArtifact(ctx, u)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, a)
+	}
+	envFile := o.envFile
+	if envFile == "" {
+		if envFile, err = capture.Environment(ctx, o.args, filepath.Join(in.CacheDir(), "environments", "pending-"+fmt.Sprint(os.Getpid()))); err != nil {
+			envFile = ""
+		}
+		if envFile != "" {
+			defer os.RemoveAll(filepath.Dir(envFile))
+		}
+	}
+	run, err := in.Track(ctx, lamin.TrackOptions{TransformSpec: spec, EnvFile: envFile})
+	if err != nil {
+		return err
+	}
+	if len(inputs) > 0 {
+		yes := true
+		if err := in.TrackInputs(ctx, inputs, lamin.CacheOptions{IsRunInput: &yes, Run: run}); err != nil {
+			return err
+		}
+	}
+	run.LogPath = filepath.Join(in.CacheDir(), "run_logs_"+run.UID+".txt")
+	res := app.execRun(ctx, in, run, o.args)
+	code := lamin.StatusCompleted
+	switch {
+	case !res.Started:
+		fmt.Fprintln(app.Err, "✗ "+oneLine(res.Err.Error()))
+		code = lamin.StatusErrored
+	case res.Signal != nil:
+		code = lamin.StatusAborted
+	case res.ExitCode != 0:
+		code = lamin.StatusErrored
+	}
+	if code == lamin.StatusCompleted && len(o.outputs) > 0 {
+		if err := app.saveOutputs(ctx, in, run, o.outputs); err != nil {
+			fmt.Fprintln(app.Err, "✗ "+oneLine(err.Error()))
+			code = lamin.StatusErrored
+			res.ExitCode = 1
+		}
+	}
+	if err := run.FinishStatus(ctx, code); err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return &exitError{code: res.ExitCode}
+	}
+	return nil
+}
+
+// execRun starts the command with the run in its environment, forwarding
+// SIGINT and SIGTERM and teeing its output to the terminal and the log.
+func (app *App) execRun(ctx context.Context, in *lamin.Instance, run *lamin.Run, args []string) capture.Result {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	env := childEnv(os.Environ(), map[string]string{
+		lamin.RunUIDEnv: run.UID,
+		instanceEnv:     in.Storage().Root,
+	})
+	return capture.Run(context.WithoutCancel(ctx), capture.Spec{
+		Args: args, Env: env, Dir: app.Dir, Stdin: app.In, Stdout: app.Out, Stderr: app.Err,
+		LogPath: run.LogPath, Signals: sigs,
+	})
+}
+
+func (app *App) saveOutputs(ctx context.Context, in *lamin.Instance, run *lamin.Run, paths []string) error {
+	var arts []*lamin.Artifact
+	for _, p := range paths {
+		a, err := in.NewArtifact(ctx, p, lamin.ArtifactOptions{Run: run})
+		if err != nil {
+			return fmt.Errorf("--output %s: %w", p, err)
+		}
+		arts = append(arts, a)
+	}
+	return in.SaveAll(ctx, arts)
+}
+
+// childEnv replaces or adds variables in an environment list.
+func childEnv(base []string, set map[string]string) []string {
+	out := make([]string, 0, len(base)+len(set))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, replaced := set[k]; !replaced {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range set {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+func (app *App) trackCmd() *cobra.Command {
+	var f trackFlags
+	cmd := &cobra.Command{
+		Use:   "track [flags] [FILE]",
+		Short: "Start a run for a shell session: eval \"$(lamin track ...)\"",
+		Long: `Start a run and print shell code that exports LAMIN_RUN_UID, so every lamin
+command that follows in the shell joins the run. Pass the script being run as
+FILE to record its source. End the run with eval "$(lamin finish)".`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			in, err := app.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			spec := f.spec()
+			if len(args) == 1 {
+				spec.Path = args[0]
+			} else if spec.Key == "" {
+				return usagef("lamin track needs a FILE or --key naming what runs")
+			}
+			run, err := in.Track(ctx, lamin.TrackOptions{TransformSpec: spec, EnvFile: f.envFile})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Out, "export %s=%s\nexport %s=%s\n", lamin.RunUIDEnv, run.UID, instanceEnv, shellQuote(in.Storage().Root))
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func (app *App) finishCmd() *cobra.Command {
+	var status int
+	cmd := &cobra.Command{
+		Use:   "finish [--status N]",
+		Short: "Finish the run started by lamin track: eval \"$(lamin finish)\"",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if app.Getenv(lamin.RunUIDEnv) == "" {
+				return usagef("TrackNotCalled: Please run `lamin track` before `lamin finish` (LAMIN_RUN_UID is not set)")
+			}
+			if status < -3 || status > 2 {
+				return usagef("--status %d: use 0 (completed), 1 (errored) or 2 (aborted)", status)
+			}
+			ctx := cmd.Context()
+			in, err := app.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			run, err := in.CurrentRun(ctx)
+			if err != nil {
+				return err
+			}
+			if err := run.FinishStatus(ctx, status); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Out, "unset %s %s\n", lamin.RunUIDEnv, instanceEnv)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&status, "status", 0, "status code: 0 completed, 1 errored, 2 aborted")
+	return cmd
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -1,0 +1,297 @@
+package lamin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lamin-go/lamin/internal/hashing"
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/uid"
+)
+
+// Transform types.
+const (
+	TypePipeline = "pipeline"
+	TypeNotebook = "notebook"
+	TypeScript   = "script"
+	TypeFunction = "function"
+	TypeLinker   = "linker"
+)
+
+var transformTypes = []string{TypePipeline, TypeNotebook, TypeScript, TypeFunction, TypeLinker}
+
+// TransformTypeOf guesses a transform type from a source file name.
+func TransformTypeOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".ipynb", ".rmd", ".qmd":
+		return TypeNotebook
+	}
+	return TypeScript
+}
+
+// TransformSpec identifies the code a run executes.
+type TransformSpec struct {
+	// UID is a 12-character stem or a 16-character full uid (optional).
+	UID string
+	// Key names the transform (default: the source file's name).
+	Key string
+	// Type is pipeline, notebook, script, function or linker (default:
+	// from the source file, else pipeline).
+	Type string
+	// Description is free text (a notebook's title).
+	Description string
+	// Reference is e.g. the URL of an external tool; ReferenceType says what it is.
+	Reference, ReferenceType string
+	// Version is a free-text version tag such as "7.2.0".
+	Version string
+	// Path is the source file, whose text and hash are recorded.
+	Path string
+}
+
+// transformSource is a source file read for tracking.
+type transformSource struct {
+	text string
+	hash string
+}
+
+func readSource(path string) (*transformSource, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, notFoundf("source file %s: %v", path, err)
+	}
+	return &transformSource{text: string(b), hash: hashing.Bytes(b)}, nil
+}
+
+// ResolveTransform finds or creates the transform described by spec,
+// following LaminDB's identification rules: by uid (full uid or 12-char
+// stem), else by source hash, else by key; a changed source under a known
+// family makes a new version. loaded reports whether it existed.
+func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t *meta.Transform, loaded bool, err error) {
+	if spec.Type != "" && !contains(transformTypes, spec.Type) {
+		return nil, false, invalidf("transform type %q: use one of %s", spec.Type, strings.Join(transformTypes, ", "))
+	}
+	var src *transformSource
+	if spec.Path != "" {
+		if src, err = readSource(spec.Path); err != nil {
+			return nil, false, err
+		}
+		if spec.Key == "" {
+			spec.Key = filepath.Base(spec.Path)
+		}
+		if spec.Type == "" {
+			spec.Type = TransformTypeOf(spec.Path)
+		}
+	}
+	if spec.Type == "" {
+		spec.Type = TypePipeline
+	}
+	if spec.Key != "" && strings.ContainsAny(spec.Key, "\x00\n\r") {
+		return nil, false, invalidf("transform key %q must be one line of text", spec.Key)
+	}
+	if len(spec.Version) > 30 {
+		return nil, false, invalidf("version %q is longer than 30 characters", spec.Version)
+	}
+	var family *meta.Transform // latest of the family the spec points at
+	newUID := ""
+	switch len(spec.UID) {
+	case 0:
+	case uid.TransformLen:
+		if err := uid.Valid(spec.UID, uid.TransformLen); err != nil {
+			return nil, false, invalidf("transform uid %q: %v", spec.UID, err)
+		}
+		t, err := meta.TransformWhere(ctx, in.store, "WHERE t.uid = ?", spec.UID)
+		switch {
+		case err == nil:
+			if src != nil && t.SourceCode != nil && t.Hash != nil && *t.Hash != src.hash {
+				next, err := in.nextTransformUID(ctx, spec.UID[:uid.TransformStemLen])
+				if err != nil {
+					return nil, false, err
+				}
+				return nil, false, &userError{msg: fmt.Sprintf("source code changed, please update the uid argument to \"%s\" (e.g. `lamin run --uid %s ...`)", next, next), cat: ErrConflict}
+			}
+			return in.reuseTransform(ctx, t, spec, src)
+		case !errors.Is(err, meta.ErrNotFound):
+			return nil, false, err
+		}
+		newUID = spec.UID
+	case uid.TransformStemLen:
+		if err := uid.Valid(spec.UID, uid.TransformStemLen); err != nil {
+			return nil, false, invalidf("transform uid %q: %v", spec.UID, err)
+		}
+		family, err = in.latestTransform(ctx, "WHERE t.uid LIKE ?", spec.UID+"%")
+		if err != nil {
+			return nil, false, err
+		}
+		if family == nil {
+			newUID = spec.UID + "0000"
+		}
+	default:
+		return nil, false, invalidf("Please pass an auto-generated uid instead of \"%s\". Resolve by running: lamin run --uid %s ...", spec.UID, uid.New(uid.TransformStemLen))
+	}
+	if newUID == "" && family == nil {
+		if src != nil {
+			same, err := in.latestTransform(ctx, "WHERE t.hash = ?", src.hash)
+			if err != nil {
+				return nil, false, err
+			}
+			if same != nil && derefOr(same.Key, "") == spec.Key {
+				family = same
+			}
+		}
+		if family == nil && spec.Key != "" {
+			if family, err = in.latestTransform(ctx, "WHERE t.key = ?", spec.Key); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	if family != nil {
+		reusable := (family.SourceCode == nil && family.CreatedByID == in.user.ID) ||
+			(src != nil && family.Hash != nil && *family.Hash == src.hash)
+		if src == nil && family.SourceCode == nil && spec.Type != TypeNotebook {
+			// Pipelines without a source file are identified by key alone.
+			reusable = true
+		}
+		if spec.Version != "" && derefOr(family.Version, "") != spec.Version {
+			reusable = false
+		}
+		if reusable {
+			return in.reuseTransform(ctx, family, spec, src)
+		}
+		if newUID, err = in.nextTransformUID(ctx, family.UID[:uid.TransformStemLen]); err != nil {
+			return nil, false, err
+		}
+		in.msg.Important("found %s %s, making new version", spec.Type, derefOr(family.Key, family.UID))
+	}
+	if newUID == "" {
+		newUID = uid.NewFamily(uid.TransformStemLen)
+	}
+	if spec.Version != "" {
+		if err := in.checkVersionFree(ctx, newUID[:uid.TransformStemLen], spec.Version); err != nil {
+			return nil, false, err
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	t = &meta.Transform{UID: newUID, Type: spec.Type, IsLatest: true, SpaceID: 1, BranchID: 1,
+		CreatedByID: in.user.ID, CreatedAt: now, UpdatedAt: now}
+	setStr(&t.Key, spec.Key)
+	setStr(&t.Description, spec.Description)
+	setStr(&t.Reference, spec.Reference)
+	setStr(&t.ReferenceType, spec.ReferenceType)
+	setStr(&t.Version, spec.Version)
+	if src != nil {
+		t.SourceCode, t.Hash = &src.text, &src.hash
+	}
+	err = in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE lamindb_transform SET is_latest = ? WHERE uid LIKE ?`, false, newUID[:uid.TransformStemLen]+"%"); err != nil {
+			return err
+		}
+		return meta.InsertTransform(ctx, tx, t)
+	})
+	if errors.Is(err, meta.ErrConflict) && src != nil {
+		// Same key and source registered concurrently: use that one.
+		ex, err2 := in.latestTransform(ctx, "WHERE t.key = ? AND t.hash = ?", spec.Key, src.hash)
+		if err2 == nil && ex != nil {
+			in.msg.Warn("returning transform with same hash: Transform(uid='%s', key='%s')", ex.UID, derefOr(ex.Key, ""))
+			return ex, true, nil
+		}
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("save transform: %w", err)
+	}
+	return t, false, nil
+}
+
+// reuseTransform returns an existing transform, refreshing what changed:
+// key, description, reference, and a source not saved before.
+func (in *Instance) reuseTransform(ctx context.Context, t *meta.Transform, spec TransformSpec, src *transformSource) (*meta.Transform, bool, error) {
+	changed := false
+	if spec.Key != "" && derefOr(t.Key, "") != spec.Key {
+		in.msg.Important("renaming transform %s to %s", derefOr(t.Key, "None"), spec.Key)
+		t.Key, changed = &spec.Key, true
+	}
+	if spec.Description != "" && derefOr(t.Description, "") != spec.Description {
+		t.Description, changed = &spec.Description, true
+	}
+	if spec.Reference != "" && derefOr(t.Reference, "") != spec.Reference {
+		t.Reference, changed = &spec.Reference, true
+		setStr(&t.ReferenceType, spec.ReferenceType)
+	}
+	if src != nil && t.SourceCode == nil {
+		t.SourceCode, t.Hash, changed = &src.text, &src.hash, true
+	}
+	if spec.Type != "" && t.Type != spec.Type && spec.Path == "" {
+		t.Type, changed = spec.Type, true
+	}
+	if changed {
+		if err := meta.UpdateTransform(ctx, in.store, t); err != nil {
+			return nil, false, err
+		}
+	}
+	return t, true, nil
+}
+
+func (in *Instance) latestTransform(ctx context.Context, where string, args ...any) (*meta.Transform, error) {
+	rows, err := meta.Transforms(ctx, in.store, where+" AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC, t.uid DESC LIMIT 1", args...)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
+}
+
+func (in *Instance) nextTransformUID(ctx context.Context, stem string) (string, error) {
+	rows, err := meta.Transforms(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.uid DESC LIMIT 1", stem+"%")
+	if err != nil {
+		return "", err
+	}
+	if len(rows) == 0 {
+		return stem + "0000", nil
+	}
+	next, err := uid.NextVersion(rows[0].UID, uid.TransformStemLen)
+	if err != nil {
+		return "", invalidf("new version of transform %s: %v", stem, err)
+	}
+	return next, nil
+}
+
+func (in *Instance) checkVersionFree(ctx context.Context, stem, version string) error {
+	rows, err := meta.Transforms(ctx, in.store, "WHERE t.uid LIKE ? AND t.version = ? LIMIT 1", stem+"%", version)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	return conflictf("version '%s' is already taken by Transform('%s'); please set another version, e.g., --version %s.1", version, rows[0].UID, version)
+}
+
+// TransformByUID loads a transform by uid or uid prefix (latest version preferred).
+func (in *Instance) TransformByUID(ctx context.Context, idlike string) (*meta.Transform, error) {
+	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.TransformLen {
+		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get transform key=%s`?", idlike, idlike)
+	}
+	rows, err := meta.Transforms(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", idlike+"%")
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get transform key=%s`?", idlike, idlike)
+	}
+	return rows[0], nil
+}
+
+func setStr(dst **string, v string) {
+	if v != "" {
+		*dst = &v
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
