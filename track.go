@@ -178,6 +178,20 @@ func (r *Run) FinishStatus(ctx context.Context, code int) error {
 	return nil
 }
 
+// AttachReport stores a file (a notebook's HTML, a log) as the run's
+// hidden report artifact.
+func (r *Run) AttachReport(ctx context.Context, path, description string) error {
+	rep, err := r.in.saveRunArtifact(ctx, path, description)
+	if err != nil {
+		return fmt.Errorf("store report of run %s: %w", r.UID, err)
+	}
+	r.ReportID = &rep.ID
+	if _, err := r.in.store.Exec(ctx, `UPDATE lamindb_run SET report_id = ? WHERE id = ?`, rep.ID, r.ID); err != nil {
+		return fmt.Errorf("link report of run %s: %w", r.UID, err)
+	}
+	return nil
+}
+
 // shortDuration renders the largest non-zero unit as an integer: 3d, 2h, 5m, 7s.
 func shortDuration(d time.Duration) string {
 	switch {

@@ -51,6 +51,9 @@ type TransformSpec struct {
 	Version string
 	// Path is the source file, whose text and hash are recorded.
 	Path string
+	// Source, when set, is recorded instead of the file's raw text (e.g. a
+	// notebook rendered as py:percent).
+	Source string
 }
 
 // transformSource is a source file read for tracking.
@@ -77,7 +80,9 @@ func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t
 	}
 	var src *transformSource
 	if spec.Path != "" {
-		if src, err = readSource(spec.Path); err != nil {
+		if spec.Source != "" {
+			src = &transformSource{text: spec.Source, hash: hashing.Bytes([]byte(spec.Source))}
+		} else if src, err = readSource(spec.Path); err != nil {
 			return nil, false, err
 		}
 		if spec.Key == "" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/lamin-go/lamin"
@@ -14,7 +15,7 @@ import (
 type saveOptions struct {
 	path, key, description, stemUID, kind, run string
 	noRun, fromDir                             bool
-	format                                     string
+	format, registry                           string
 }
 
 func (app *App) saveCmd() *cobra.Command {
@@ -46,6 +47,7 @@ With --from-dir every file below the folder becomes its own artifact.`,
 	f.StringVar(&o.run, "run", "", "uid of the run that created the data (default: $LAMIN_RUN_UID)")
 	f.BoolVar(&o.noRun, "no-run", false, "link no run even inside one")
 	f.BoolVar(&o.fromDir, "from-dir", false, "one artifact per file below the folder")
+	f.StringVar(&o.registry, "registry", "", "artifact or transform (default: transform for .py, .ipynb, .R, .Rmd, .qmd files)")
 	addFormatFlag(cmd, &o.format, "table")
 	return cmd
 }
@@ -56,6 +58,17 @@ func (app *App) saveRun(ctx context.Context, o saveOptions) error {
 		return err
 	}
 	defer in.Close()
+	switch o.registry {
+	case "":
+		if isSourceFile(o.path) && !o.fromDir {
+			return app.saveTransformRun(ctx, in, o)
+		}
+	case "transform":
+		return app.saveTransformRun(ctx, in, o)
+	case "artifact":
+	default:
+		return usagef("--registry %q: use artifact or transform", o.registry)
+	}
 	ao := lamin.ArtifactOptions{Key: o.key, Description: o.description, Kind: o.kind, StemUID: o.stemUID, NoRun: o.noRun}
 	if o.run != "" {
 		if ao.Run, err = in.RunByUID(ctx, o.run); err != nil {
@@ -78,6 +91,47 @@ func (app *App) saveRun(ctx context.Context, o saveOptions) error {
 		return err
 	}
 	return app.printArtifacts(o.format, arts, !o.fromDir)
+}
+
+// isSourceFile reports whether lamin save treats path as code (a transform).
+func isSourceFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".py", ".ipynb", ".r", ".rmd", ".qmd":
+		return true
+	}
+	return false
+}
+
+// saveTransformRun registers a script's or notebook's source as a transform
+// after the fact (like lamin-cli's `lamin save script.py`) and prints its uid.
+func (app *App) saveTransformRun(ctx context.Context, in *lamin.Instance, o saveOptions) error {
+	if _, err := os.Stat(o.path); err != nil {
+		return usagef("path %s does not exist; check the path", o.path)
+	}
+	spec := lamin.TransformSpec{Path: o.path, Key: o.key, Description: o.description}
+	if o.stemUID != "" {
+		spec.UID = o.stemUID
+	}
+	if isNotebook(o.path) {
+		var err error
+		if spec, err = notebookSpec(spec, o.path); err != nil {
+			return err
+		}
+	}
+	t, loaded, err := in.ResolveTransform(ctx, spec)
+	if err != nil {
+		return err
+	}
+	verb := "created"
+	if loaded {
+		verb = "saved source of"
+	}
+	fmt.Fprintf(app.Err, "→ %s Transform('%s') with key '%s'\n", verb, t.UID, *t.Key)
+	if o.format == "table" {
+		fmt.Fprintln(app.Out, t.UID)
+		return nil
+	}
+	return writeRecord(app.Out, o.format, recordOf(t).without("updated_at"))
 }
 
 // printArtifacts writes saved artifacts: just the uids in the default

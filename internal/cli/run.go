@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -81,6 +82,9 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 		return err
 	}
 	defer in.Close()
+	if isNotebook(o.args[0]) {
+		return app.runNotebook(ctx, in, o)
+	}
 	spec := o.spec()
 	if script, ok := capture.Interpreted(o.args); ok {
 		spec.Path = script
@@ -151,11 +155,19 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 // SIGINT and SIGTERM and teeing its output to the terminal and the log.
 func (app *App) execRun(ctx context.Context, in *lamin.Instance, run *lamin.Run, args []string) capture.Result {
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	// A terminal's Ctrl-C already reaches the child (same process group);
+	// forwarding SIGINT there too would deliver it twice.
+	if interactive(app.In) {
+		signal.Notify(sigs, syscall.SIGTERM)
+	} else {
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	}
 	defer signal.Stop(sigs)
 	env := childEnv(os.Environ(), map[string]string{
 		lamin.RunUIDEnv: run.UID,
 		instanceEnv:     in.Storage().Root,
+		// Keep Python output live in the log rather than block-buffered.
+		"PYTHONUNBUFFERED": "1",
 	})
 	return capture.Run(context.WithoutCancel(ctx), capture.Spec{
 		Args: args, Env: env, Dir: app.Dir, Stdin: app.In, Stdout: app.Out, Stderr: app.Err,
@@ -256,6 +268,16 @@ func (app *App) finishCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&status, "status", 0, "status code: 0 completed, 1 errored, 2 aborted")
 	return cmd
+}
+
+// interactive reports whether r is a terminal.
+func interactive(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lamin-go/lamin"
+)
+
+func TestSummarizeRecordsItsInputOutputAndRun(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
+		Getenv: func(string) string { return "" }}
+	if _, err := lamin.Login("testuser1", "", opts); err != nil {
+		t.Fatal(err)
+	}
+	in, err := lamin.Init(ctx, filepath.Join(dir, "mydata"), lamin.InitOptions{Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	src := filepath.Join(dir, "scores.csv")
+	os.WriteFile(src, []byte("gene,score\nA,1.5\nB,2.5\n"), 0o644)
+	raw, err := in.NewArtifact(ctx, src, lamin.ArtifactOptions{Key: "raw/scores.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	uid, err := summarize(ctx, opts, "raw/scores.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := in.GetArtifact(ctx, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out.Path())
+	if string(b) != "rows,total\n2,4\n" || *out.Key != "summaries/scores.csv" || out.RunID == nil {
+		t.Fatalf("output %s with %q", out.Repr(), b)
+	}
+	var status, inputs int
+	var key, typ string
+	in.Store().QueryRow(ctx, `SELECT r._status_code, t.key, t.type FROM lamindb_run r JOIN lamindb_transform t ON t.id = r.transform_id WHERE r.id = ?`, *out.RunID).Scan(&status, &key, &typ)
+	in.Store().QueryRow(ctx, `SELECT COUNT(*) FROM lamindb_artifact_input_of_runs WHERE run_id = ? AND artifact_id = ?`, *out.RunID, raw.ID).Scan(&inputs)
+	if status != 0 || key != "examples/track" || typ != "function" || inputs != 1 {
+		t.Fatalf("run status %d, transform %s (%s), input links %d", status, key, typ, inputs)
+	}
+}
