@@ -60,6 +60,28 @@ cp_one() { i=$((i + 1)); printf 'row,%d\n' "$i" > "$small/g.csv"; md5sum "$small
 row "lamin save (one small file)" "$(median_ms $((runs*3)) save_one)" \
     "md5sum + cp" "$(median_ms $((runs*3)) cp_one)" "target: < 30 ms"
 
+# 4. Wrapping a command as a tracked run: lamin run -- true against plain
+#    true (overhead) and against datalad run true in a DataLad dataset.
+need=()
+command -v datalad >/dev/null || need+=(datalad)
+command -v git-annex >/dev/null || need+=(git-annex)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || true
+fi
+run_ms=$(median_ms $((runs*3)) "$lamin" run --key noop -- true)
+true_ms=$(median_ms $((runs*3)) true)
+overhead=$(awk -v a="$run_ms" -v b="$true_ms" 'BEGIN { printf "%.3f", a-b }')
+row "lamin run -- true (overhead)" "$overhead" "plain true" "$true_ms" "target: < 50 ms"
+if command -v datalad >/dev/null; then
+  ds=$work/ds
+  export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
+  datalad create "$ds" >/dev/null 2>&1
+  dl_run() { (cd "$ds" && datalad run -m bench true); }
+  row "lamin run -- true" "$run_ms" "datalad run true" "$(median_ms "$runs" dl_run)" "target: ratio <= 0.1"
+else
+  rows+=("lamin run -- true vs datalad run: datalad not installed (apt-get install datalad)")
+fi
+
 printf '%-34s %13s   %-22s %13s   %6s\n' "figure" "lamin" "reference" "ref" "ratio"
 printf '%s\n' "${rows[@]}"
 printf '\nmachine: %s cores, %s memory; %s\n' "$(nproc)" "$(free -h | awk '/Mem:/ {print $2}')" "$(date -u +%Y-%m-%d)"
