@@ -51,8 +51,9 @@ type TransformSpec struct {
 	Version string
 	// Path is the source file, whose text and hash are recorded.
 	Path string
-	// Source, when set, is recorded instead of the file's raw text (e.g. a
-	// notebook rendered as py:percent).
+	// Source, when set, is recorded as the transform's source instead of
+	// the file's raw text (e.g. a notebook rendered as py:percent), or
+	// without any file (code embedded in a program).
 	Source string
 }
 
@@ -79,11 +80,14 @@ func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t
 		return nil, false, invalidf("transform type %q: use one of %s", spec.Type, strings.Join(transformTypes, ", "))
 	}
 	var src *transformSource
+	if spec.Source != "" {
+		src = &transformSource{text: spec.Source, hash: hashing.Bytes([]byte(spec.Source))}
+	}
 	if spec.Path != "" {
-		if spec.Source != "" {
-			src = &transformSource{text: spec.Source, hash: hashing.Bytes([]byte(spec.Source))}
-		} else if src, err = readSource(spec.Path); err != nil {
-			return nil, false, err
+		if src == nil {
+			if src, err = readSource(spec.Path); err != nil {
+				return nil, false, err
+			}
 		}
 		if spec.Key == "" {
 			spec.Key = filepath.Base(spec.Path)
