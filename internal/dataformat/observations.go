@@ -32,10 +32,12 @@ var defaultScanSizes = scanSizes{chunk: readBufferSize, carry: maxCarry}
 // path, interpreted according to suffix as returned by Suffix.
 //
 // For .csv, .tsv, .csv.gz and .tsv.gz files it counts the records after the
-// header line; for .parquet files it reads the row count from the footer.
-// ok is false when no count is available: either the suffix has no counter
-// (err is nil) or the file could not be read or is malformed (err says why).
-// Observations never panics, whatever the file contains.
+// header line; for .parquet files it reads the row count from the footer;
+// for .h5ad files it reads the length of the obs index from the HDF5
+// metadata. ok is false when no count is available: either the suffix has
+// no counter or the file uses an HDF5 feature the reader lacks (err is nil),
+// or the file could not be read or is malformed (err says why). Observations
+// never panics, whatever the file contains.
 func Observations(ctx context.Context, path, suffix string) (n int64, ok bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -53,6 +55,11 @@ func Observations(ctx context.Context, path, suffix string) (n int64, ok bool, e
 		n, err = countDelimited(ctx, path, '\t', true)
 	case ".parquet":
 		n, err = parquetRows(ctx, path)
+	case ".h5ad":
+		n, err = h5adObservations(ctx, path)
+		if errors.Is(err, errHDF5Unsupported) {
+			return 0, false, nil
+		}
 	default:
 		return 0, false, nil
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // writeFile writes data to a file called name in a fresh temporary directory
@@ -101,7 +103,7 @@ func TestObservationsFailures(t *testing.T) {
 		{"a truncated gzipped csv fails", ".csv.gz", gz[:len(gz)/2], true},
 		{"a gzipped csv with a corrupted checksum fails", ".csv.gz", append(append([]byte{}, gz[:len(gz)-8]...), 0, 0, 0, 0, 0, 0, 0, 0), true},
 		{"a file with an unsupported suffix has no count and no error", ".json", []byte("{}"), false},
-		{"an h5ad file has no count yet and no error", ".h5ad", []byte("\x89HDF\r\n\x1a\n"), false},
+		{"an h5ad file that is not HDF5 fails", ".h5ad", []byte("not hdf5 at all"), true},
 		{"a file without suffix has no count and no error", "", []byte("a\n1\n"), false},
 	}
 	for _, tt := range tests {
@@ -361,4 +363,46 @@ func FuzzParquetObservations(f *testing.F) {
 			t.Fatalf("Observations() = %d, %v, %v", n, ok, err)
 		}
 	})
+}
+
+func TestCheckSchemaShape(t *testing.T) {
+	leaf := func(name string) format.SchemaElement {
+		return format.SchemaElement{Name: name, Type: thrift.New(format.Int64)}
+	}
+	group := func(name string, children int32) format.SchemaElement {
+		return format.SchemaElement{Name: name, NumChildren: thrift.New(children)}
+	}
+	chunks := func(n int) format.RowGroup {
+		return format.RowGroup{Columns: make([]format.ColumnChunk, n)}
+	}
+	deep := []format.SchemaElement{}
+	for range parquet.MaxColumnDepth + 2 {
+		deep = append(deep, group("g", 1))
+	}
+	deep = append(deep, leaf("x"))
+	tests := []struct {
+		name  string
+		md    format.FileMetaData
+		valid bool
+	}{
+		{"a flat schema with matching row groups is accepted",
+			format.FileMetaData{Schema: []format.SchemaElement{group("root", 2), leaf("a"), leaf("b")}, RowGroups: []format.RowGroup{chunks(2), chunks(2)}}, true},
+		{"a negative row count is rejected",
+			format.FileMetaData{NumRows: -1, Schema: []format.SchemaElement{group("root", 1), leaf("a")}}, false},
+		{"a negative child count is rejected",
+			format.FileMetaData{Schema: []format.SchemaElement{group("root", -3), leaf("a")}}, false},
+		{"a row group with too few column chunks is rejected",
+			format.FileMetaData{Schema: []format.SchemaElement{group("root", 2), leaf("a"), leaf("b")}, RowGroups: []format.RowGroup{chunks(1)}}, false},
+		{"a row group with too many column chunks is rejected",
+			format.FileMetaData{Schema: []format.SchemaElement{group("root", 1), leaf("a")}, RowGroups: []format.RowGroup{chunks(5)}}, false},
+		{"a schema nested deeper than parquet-go supports is rejected",
+			format.FileMetaData{Schema: deep}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := checkSchemaShape(&tt.md); (err == nil) != tt.valid {
+				t.Errorf("checkSchemaShape() = %v, want valid: %v", err, tt.valid)
+			}
+		})
+	}
 }

@@ -46,7 +46,7 @@ func parquetRows(ctx context.Context, path string) (int64, error) {
 func parquetFooterRows(r io.ReaderAt, size int64) (n int64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			n, err = 0, fmt.Errorf("malformed file: %v", p)
+			n, err = 0, fmt.Errorf("malformed file (reader failure: %v)", p)
 		}
 	}()
 	// "PAR1", footer, footer length (4 bytes), "PAR1".
@@ -112,6 +112,9 @@ func checkSchemaShape(md *format.FileMetaData) error {
 			return fmt.Errorf("schema nested more than %d levels deep", parquet.MaxColumnDepth)
 		}
 		el := &md.Schema[i]
+		if el.NumChildren.Valid && el.NumChildren.V < 0 {
+			return fmt.Errorf("schema element %d has %d children", i, el.NumChildren.V)
+		}
 		if el.Type.Valid {
 			leaves++
 		}

@@ -41,6 +41,12 @@ type Dialect interface {
 	IsBusy(err error) bool
 	// TimeArg converts a timestamp into the value bound for a DATETIME column.
 	TimeArg(t time.Time) any
+	// TableExistsSQL is a query with one '?' (a table name) returning the
+	// number of such tables in the current schema.
+	TableExistsSQL() string
+	// LockSQL takes a transaction-scoped lock named by its one '?' (an
+	// integer), or is "" where transactions are already serialized.
+	LockSQL() string
 	// ILike is the operator for a case-insensitive LIKE ("LIKE" on SQLite,
 	// "ILIKE" on PostgreSQL).
 	ILike() string
@@ -195,17 +201,44 @@ func LatestVersion(d Dialect) int {
 
 const migrationsTable = `CREATE TABLE IF NOT EXISTS lamin_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at VARCHAR(40) NOT NULL)`
 
-// SchemaVersion is the newest migration applied to the database (0 for an empty one).
+// SchemaVersion is the newest migration applied to the database (0 for an
+// empty one). It only reads, so it works for users who may not create tables.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
-	if _, err := s.Exec(ctx, migrationsTable); err != nil {
+	return schemaVersion(ctx, s)
+}
+
+func schemaVersion(ctx context.Context, q Querier) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, q.Dialect().TableExistsSQL(), "lamin_migrations").Scan(&n); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
+	if n == 0 {
+		return 0, nil
+	}
 	var v sql.NullInt64
-	if err := s.QueryRow(ctx, `SELECT MAX(version) FROM lamin_migrations`).Scan(&v); err != nil {
+	if err := q.QueryRow(ctx, `SELECT MAX(version) FROM lamin_migrations`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return int(v.Int64), nil
 }
+
+// Lock takes the transaction-scoped lock key inside tx (a no-op where the
+// dialect serializes writers anyway).
+func Lock(ctx context.Context, tx *Tx, key int64) error {
+	if q := tx.dialect.LockSQL(); q != "" {
+		if _, err := tx.Exec(ctx, q, key); err != nil {
+			return fmt.Errorf("take lock %d: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// Lock keys used by this module.
+const (
+	lockMigrations int64 = 0x6c616d696e01 // "lamin" + 1
+	// LockVersions serializes new versions of artifacts and transforms.
+	LockVersions int64 = 0x6c616d696e02
+)
 
 // CheckSchema returns ErrSchemaNewer or ErrSchemaOlder when the database
 // does not match this binary's migrations.
@@ -230,22 +263,30 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	return s.MigrateTo(ctx, LatestVersion(s.dialect))
 }
 
-// MigrateTo applies pending migrations up to and including version target.
+// MigrateTo applies pending migrations up to and including version target,
+// all in one transaction under a lock, so concurrent migrations queue.
 func (s *Store) MigrateTo(ctx context.Context, target int) ([]int, error) {
-	current, err := s.SchemaVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if current > LatestVersion(s.dialect) {
-		return nil, fmt.Errorf("database schema version %d: %w; upgrade lamin", current, ErrSchemaNewer)
-	}
 	ms, err := Migrations(s.dialect)
 	if err != nil {
 		return nil, err
 	}
+	latest := LatestVersion(s.dialect)
 	var applied []int
 	err = s.Tx(ctx, func(tx *Tx) error {
 		applied = applied[:0]
+		if err := Lock(ctx, tx, lockMigrations); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, migrationsTable); err != nil {
+			return fmt.Errorf("create migrations table: %w", err)
+		}
+		current, err := schemaVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if current > latest {
+			return fmt.Errorf("database schema version %d: %w; upgrade lamin", current, ErrSchemaNewer)
+		}
 		for _, m := range ms {
 			if m.Version <= current || m.Version > target {
 				continue

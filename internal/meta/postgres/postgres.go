@@ -149,3 +149,12 @@ func (Dialect) TimeArg(t time.Time) any { return t.UTC() }
 
 // ILike returns ILIKE.
 func (Dialect) ILike() string { return "ILIKE" }
+
+// TableExistsSQL counts tables of the current schema named by the one argument.
+func (Dialect) TableExistsSQL() string {
+	return `SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?`
+}
+
+// LockSQL takes a transaction-scoped advisory lock named by the one
+// argument, so concurrent migrations or version bumps queue.
+func (Dialect) LockSQL() string { return `SELECT pg_advisory_xact_lock(?)` }

@@ -84,3 +84,11 @@ func Open(ctx context.Context, path string) (*meta.Store, error) {
 	}
 	return meta.New(db, Dialect{}), nil
 }
+
+// TableExistsSQL counts tables named by the one argument.
+func (Dialect) TableExistsSQL() string {
+	return `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+}
+
+// LockSQL is empty: BEGIN IMMEDIATE already serializes SQLite writers.
+func (Dialect) LockSQL() string { return "" }
