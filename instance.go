@@ -347,6 +347,9 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 			return nil, err
 		}
 	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, fmt.Errorf("create cache folder %s: %w; set LAMIN_CACHE_DIR to a writable folder", cache, err)
+	}
 	in := &Instance{owner: id.Owner, name: id.Name, uid: id.UID, store: store, storage: st, blobs: blobs,
 		dir: sd, prefs: prefs, cacheDir: cache, opts: o, msg: o.Messages}
 	su, err := currentOrDefaultUser(sd, o.Messages)

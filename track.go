@@ -58,6 +58,10 @@ type TrackOptions struct {
 	Parent *Run
 	// Name optionally names the run.
 	Name string
+	// PID is the process the run lives in, recorded so `lamin check` can
+	// tell a run whose process died from one still going: 0 means this
+	// process, -1 records none.
+	PID int
 }
 
 // Track identifies (or creates) the transform, starts a new run of it and
@@ -80,6 +84,12 @@ func (in *Instance) Track(ctx context.Context, o TrackOptions) (*Run, error) {
 	r := &Run{Run: meta.Run{UID: uid.New(uid.RunLen), TransformID: t.ID, StartedAt: now, StatusCode: &started,
 		SpaceID: 1, BranchID: 1, CreatedByID: in.user.ID, CreatedAt: now}, Transform: t, in: in}
 	setStr(&r.Name, o.Name)
+	switch {
+	case o.PID == 0:
+		r.Aux = processAux(os.Getpid())
+	case o.PID > 0:
+		r.Aux = processAux(o.PID)
+	}
 	if parent != nil {
 		r.InitiatedByRunID = &parent.ID
 	}

@@ -130,7 +130,8 @@ its inputs, its code and its author.`,
 	root.AddCommand(
 		app.initCmd(), app.connectCmd(), app.disconnectCmd(), app.loginCmd(), app.infoCmd(), app.settingsCmd(),
 		app.saveCmd(), app.getCmd(), app.cacheCmd(), app.loadCmd(), app.describeCmd(), app.deleteCmd(), app.restoreCmd(),
-		app.runCmd(), app.trackCmd(), app.finishCmd(),
+		app.runCmd(), app.trackCmd(), app.finishCmd(), app.checkCmd(), app.migrateCmd(),
+		app.filterCmd(), app.searchCmd(), app.lookupCmd(), app.viewCmd(),
 		app.hashCmd(), app.demoCmd(),
 	)
 	return root

@@ -50,12 +50,17 @@ func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // sql ROOT QUERY: runs QUERY on ROOT/.lamindb/lamin.db and prints rows as
-// '|'-separated lines to stdout.
+// '|'-separated lines to stdout. Only SELECTs open the database read-only,
+// so scripts can also damage an instance on purpose.
 func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: sql ROOT QUERY")
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(ts.MkAbs(args[0]), ".lamindb", "lamin.db")+"?mode=ro")
+	dsn := "file:" + filepath.Join(ts.MkAbs(args[0]), ".lamindb", "lamin.db")
+	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(args[1])), "SELECT") {
+		dsn += "?mode=ro"
+	}
+	db, err := sql.Open("sqlite", dsn)
 	ts.Check(err)
 	defer db.Close()
 	rows, err := db.QueryContext(context.Background(), args[1])

@@ -224,7 +224,8 @@ FILE to record its source. End the run with eval "$(lamin finish)".`,
 			} else if spec.Key == "" {
 				return usagef("lamin track needs a FILE or --key naming what runs")
 			}
-			run, err := in.Track(ctx, lamin.TrackOptions{TransformSpec: spec, EnvFile: f.envFile})
+			// The run lives as long as the shell that evaluates our output.
+			run, err := in.Track(ctx, lamin.TrackOptions{TransformSpec: spec, EnvFile: f.envFile, PID: os.Getppid()})
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,269 @@
+package lamin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lamin-go/lamin/internal/hashing"
+	"github.com/lamin-go/lamin/internal/meta"
+)
+
+// Problem kinds reported by Check.
+const (
+	ProblemMissing   = "missing"   // a record whose bytes are gone
+	ProblemChanged   = "changed"   // size (or, with hashes, content) differs from the record
+	ProblemOrphan    = "orphan"    // a file under .lamindb/ that no record claims
+	ProblemUnstored  = "unstored"  // a record whose save never completed
+	ProblemStaleRun  = "stale-run" // a run left started by a process that is gone
+	ProblemCorrupted = "corrupted" // content hash differs (--verify-hashes)
+)
+
+// Problem is one inconsistency found by Check.
+type Problem struct {
+	Kind    string `json:"kind"`
+	UID     string `json:"uid,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+	// Repaired says what Check did about it with Repair set ("" = nothing).
+	Repaired string `json:"repaired,omitempty"`
+}
+
+// CheckOptions control Check.
+type CheckOptions struct {
+	// Repair fixes what can be fixed: completes or removes unfinished
+	// saves, deletes orphan files, marks stale runs aborted. Missing and
+	// corrupted bytes are only reported: lamin never deletes a record
+	// because its bytes went bad.
+	Repair bool
+	// VerifyHashes re-hashes every stored file instead of comparing sizes.
+	VerifyHashes bool
+}
+
+// Check verifies that every artifact's bytes are where its record says,
+// with the recorded size (and hash), that nothing under .lamindb/ is
+// unclaimed, and that no run was left started by a process that is gone.
+func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error) {
+	var problems []Problem
+	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? ORDER BY t.id", in.storage.ID)
+	if err != nil {
+		return nil, err
+	}
+	claimed := map[string]bool{}
+	for _, a := range arts {
+		key := StorageKey(a)
+		claimed[key] = true
+		p := filepath.Join(in.storage.Root, filepath.FromSlash(key))
+		if a.Aux != nil && strings.Contains(*a.Aux, `"0":false`) {
+			problems = append(problems, in.checkUnstored(ctx, a, p, o.Repair))
+			continue
+		}
+		if pr, ok := in.checkBytes(ctx, a, p, o.VerifyHashes); !ok {
+			problems = append(problems, pr)
+		}
+	}
+	orphans, err := in.checkOrphans(ctx, claimed, o.Repair)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, orphans...)
+	stale, err := in.checkRuns(ctx, o.Repair)
+	if err != nil {
+		return nil, err
+	}
+	return append(problems, stale...), nil
+}
+
+// checkBytes compares a stored artifact with its record.
+func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
+	}
+	if a.Size == nil || a.Hash == nil {
+		return Problem{}, true
+	}
+	var res hashing.Result
+	switch {
+	case st.IsDir() && verify:
+		res, err = hashing.Dir(ctx, p)
+	case st.IsDir():
+		res, err = dirSize(p)
+	case verify:
+		res, err = hashing.File(ctx, p)
+	default:
+		res = hashing.Result{Size: st.Size()}
+	}
+	if err != nil {
+		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: cannot read %s: %v", a.UID, p, err)}, false
+	}
+	if res.Size != *a.Size {
+		return Problem{Kind: ProblemChanged, UID: a.UID, Path: p,
+			Message: fmt.Sprintf("artifact %s: %s has %d bytes, the record says %d", a.UID, p, res.Size, *a.Size)}, false
+	}
+	if verify && res.Hash != *a.Hash && (a.HashType == nil || *a.HashType == res.Type) {
+		return Problem{Kind: ProblemCorrupted, UID: a.UID, Path: p,
+			Message: fmt.Sprintf("artifact %s: content of %s hashes to %s, the record says %s", a.UID, p, res.Hash, *a.Hash)}, false
+	}
+	return Problem{}, true
+}
+
+func dirSize(p string) (hashing.Result, error) {
+	var res hashing.Result
+	err := filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			res.Size += info.Size()
+			res.NFiles++
+		}
+		return err
+	})
+	return res, err
+}
+
+// checkUnstored handles a record whose save did not finish: when the bytes
+// arrived intact the save is completed, otherwise record and bytes go.
+func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p string, repair bool) Problem {
+	pr := Problem{Kind: ProblemUnstored, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s was not stored completely", a.UID)}
+	if !repair {
+		return pr
+	}
+	if check, ok := in.checkBytes(ctx, a, p, true); ok {
+		if _, err := in.store.Exec(ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, auxStored, a.ID); err == nil {
+			pr.Repaired = "bytes verified, save completed"
+		}
+		return pr
+	} else if check.Kind != ProblemMissing {
+		_ = in.deleteBytes(ctx, StorageKey(a))
+	}
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if a.IsLatest && !a.OverwriteVersions && len(a.UID) >= 16 {
+			_, err := promoteLatest(ctx, tx, a.UID[:16])
+			return err
+		}
+		return nil
+	})
+	if err == nil {
+		pr.Repaired = "record of the unfinished save removed"
+	}
+	return pr
+}
+
+// checkOrphans lists files under .lamindb/ that no artifact claims
+// (including temporary files of interrupted writes).
+func (in *Instance) checkOrphans(ctx context.Context, claimed map[string]bool, repair bool) ([]Problem, error) {
+	if in.storage.Type != "local" {
+		return nil, nil
+	}
+	base := filepath.Join(in.storage.Root, markerDir)
+	var out []Problem
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(in.storage.Root, p)
+		key := filepath.ToSlash(rel)
+		if d.IsDir() {
+			if claimed[key] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if filepath.Dir(key) == markerDir && (strings.HasPrefix(name, "lamin.db") || name == "storage_uid.txt") {
+			return nil
+		}
+		if claimed[key] {
+			return nil
+		}
+		pr := Problem{Kind: ProblemOrphan, Path: p, Message: fmt.Sprintf("%s belongs to no artifact", p)}
+		if repair {
+			if err := os.Remove(p); err == nil {
+				pr.Repaired = "deleted"
+			}
+		}
+		out = append(out, pr)
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// runProcess is what _aux records about the process that runs a run.
+type runProcess struct {
+	PID  int    `json:"pid"`
+	Host string `json:"host"`
+}
+
+// processAux is the _aux value recorded on a run started by this process
+// (or by pid, when the run belongs to a parent such as a shell).
+func processAux(pid int) *string {
+	host, _ := os.Hostname()
+	b, _ := json.Marshal(map[string]runProcess{"process": {PID: pid, Host: host}})
+	s := string(b)
+	return &s
+}
+
+// checkRuns finds runs still marked started whose recorded process on this
+// host no longer exists.
+func (in *Instance) checkRuns(ctx context.Context, repair bool) ([]Problem, error) {
+	runs, err := meta.Runs(ctx, in.store, "WHERE t._status_code IN (?, ?) AND t._aux IS NOT NULL ORDER BY t.id", StatusStarted, StatusRestarted)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	var out []Problem
+	for _, r := range runs {
+		var aux map[string]runProcess
+		if json.Unmarshal([]byte(*r.Aux), &aux) != nil {
+			continue
+		}
+		proc, ok := aux["process"]
+		if !ok || proc.PID <= 0 || proc.Host != host || processAlive(proc.PID) {
+			continue
+		}
+		pr := Problem{Kind: ProblemStaleRun, UID: r.UID,
+			Message: fmt.Sprintf("run %s is still marked started, but its process %d is gone", r.UID, proc.PID)}
+		if repair {
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			code := int64(StatusAborted)
+			r.StatusCode, r.FinishedAt = &code, &now
+			if err := meta.UpdateRun(ctx, in.store, r); err == nil {
+				pr.Repaired = "marked aborted"
+			}
+		}
+		out = append(out, pr)
+	}
+	return out, nil
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// SortProblems orders problems by kind, then uid and path.
+func SortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Kind != ps[j].Kind {
+			return ps[i].Kind < ps[j].Kind
+		}
+		return ps[i].UID+ps[i].Path < ps[j].UID+ps[j].Path
+	})
+}

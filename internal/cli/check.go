@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lamin-go/lamin"
+	"github.com/spf13/cobra"
+)
+
+type checkOptions struct {
+	repair, verifyHashes bool
+	format               string
+}
+
+func (app *App) checkCmd() *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check [--repair] [--verify-hashes]",
+		Short: "Verify that stored bytes match their records; find orphans and stale runs",
+		Long: `Check every artifact's bytes against its record (size, or content hash with
+--verify-hashes), find files under .lamindb/ that no record claims, records
+whose save never finished, and runs left started by a process that is gone.
+Without --repair nothing changes. With --repair unfinished saves are completed
+(when the bytes arrived intact) or removed, orphan files are deleted and stale
+runs are marked aborted; missing or corrupted bytes are reported, never
+deleted. Exits 1 when a problem remains.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(o.format); err != nil {
+				return err
+			}
+			return app.checkRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.repair, "repair", false, "fix what can be fixed")
+	cmd.Flags().BoolVar(&o.verifyHashes, "verify-hashes", false, "re-hash stored files instead of comparing sizes")
+	addFormatFlag(cmd, &o.format, "table")
+	return cmd
+}
+
+func (app *App) checkRun(ctx context.Context, o checkOptions) error {
+	in, err := app.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	problems, err := in.Check(ctx, lamin.CheckOptions{Repair: o.repair, VerifyHashes: o.verifyHashes})
+	if err != nil {
+		return err
+	}
+	lamin.SortProblems(problems)
+	remaining := 0
+	for _, p := range problems {
+		if p.Repaired == "" {
+			remaining++
+		}
+	}
+	if o.format != "table" {
+		recs := make([]record, len(problems))
+		for i, p := range problems {
+			recs[i] = record{{"kind", p.Kind}, {"uid", p.UID}, {"path", p.Path}, {"message", p.Message}, {"repaired", p.Repaired}}
+		}
+		if err := writeRecords(app.Out, o.format, recs); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range problems {
+			line := fmt.Sprintf("%s: %s", p.Kind, p.Message)
+			if p.Repaired != "" {
+				line += " (repaired: " + p.Repaired + ")"
+			}
+			fmt.Fprintln(app.Out, line)
+		}
+	}
+	switch {
+	case len(problems) == 0:
+		fmt.Fprintln(app.Err, "✓ instance "+in.Slug()+" is consistent")
+		return nil
+	case remaining == 0:
+		fmt.Fprintf(app.Err, "✓ repaired %d problems\n", len(problems))
+		return nil
+	}
+	hint := "run `lamin check --repair` to fix what can be fixed"
+	if o.repair {
+		hint = "missing or corrupted bytes need the original data: re-save it or delete the record"
+	}
+	return &exitError{code: 1, msg: fmt.Sprintf("%d problems found; %s", remaining, hint)}
+}
