@@ -7,27 +7,32 @@ import (
 	"path/filepath"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/examples/schmidt22"
 	"github.com/spf13/cobra"
 )
 
 type demoOptions struct {
-	dir  string
-	keep bool
+	dir   string
+	cells int
 }
 
 func (app *App) demoCmd() *cobra.Command {
 	var o demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo [--dir DIR]",
-		Short: "Run a small project end to end on a fresh local instance",
-		Long: `Create a fresh local instance in DIR (default: a new temporary folder), register
-raw data in place and by copy, make a new version, find records again and
-read them back. Afterwards the demo instance is the current one.`,
+		Short: "Run the Schmidt et al. (2022) project end to end on a fresh local instance",
+		Long: `Run LaminDB's Schmidt et al. (2022) walkthrough on a fresh local instance: a
+CRISPRa screen uploaded without a run, hit identification, a sequencer upload,
+Cell Ranger, post-processing to an h5ad, an integrated analysis drawing two
+figures, and a review that reads a figure; then the walkthrough's queries and
+the figure's lineage. The data are generated; nothing is downloaded.
+Afterwards the demo instance is the current one, so the next lamin command
+inspects it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error { return app.demoRun(cmd.Context(), o) },
 	}
-	cmd.Flags().StringVar(&o.dir, "dir", "", "folder for the demo instance (must not exist or be empty)")
-	cmd.Flags().BoolVar(&o.keep, "keep", true, "keep the demo instance afterwards")
+	cmd.Flags().StringVar(&o.dir, "dir", "", "folder for the demo instance (must not exist or be empty; default: a new temporary folder)")
+	cmd.Flags().IntVar(&o.cells, "cells", 600, "cells in the mock Perturb-seq experiment")
 	return cmd
 }
 
@@ -42,87 +47,40 @@ func (app *App) demoRun(ctx context.Context, o demoOptions) error {
 	} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return usagef("demo folder %s is not empty; pass a new folder with --dir", dir)
 	}
-	step := func(format string, args ...any) { fmt.Fprintf(app.Err, "\n== "+format+"\n", args...) }
-	opts := app.options()
-
-	step("create an instance in %s", dir)
-	in, err := lamin.Init(ctx, dir, lamin.InitOptions{Options: opts})
+	if o.cells < 10 {
+		return usagef("--cells %d: use at least 10", o.cells)
+	}
+	res, err := schmidt22.Run(ctx, schmidt22.Config{Dir: dir, Options: app.options(), Log: app.Err, Cells: o.cells})
+	if err != nil {
+		return err
+	}
+	in, err := lamin.Open(ctx, "", app.options())
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	return app.demoSummary(ctx, in, res)
+}
 
-	step("register a raw data file that already lives in the storage root (in place)")
-	raw := filepath.Join(dir, "raw", "screen.csv")
-	if err := writeDemoFile(raw, "gene,score\nIFNG,9.1\nIL2,4.2\nCD4,0.3\n"); err != nil {
-		return err
-	}
-	a, err := in.NewArtifact(ctx, raw, lamin.ArtifactOptions{Description: "raw screen results"})
+// demoSummary runs the walkthrough's queries and shows where the figure came from.
+func (app *App) demoSummary(ctx context.Context, in *lamin.Instance, res *schmidt22.Result) error {
+	fmt.Fprintf(app.Err, "\n== which artifacts did the hit-identification notebook create?\n   lamin filter artifact transform__uid=%s\n", res.HitTransform)
+	q, err := in.Query("artifact", []string{"transform__uid=" + res.HitTransform})
 	if err != nil {
 		return err
 	}
-	if err := a.Save(ctx); err != nil {
-		return err
-	}
-
-	step("register a file from outside the root: its bytes are copied into .lamindb/")
-	outside := filepath.Join(filepath.Dir(dir), "hits.csv")
-	if err := writeDemoFile(outside, "gene,score\nIFNG,9.1\n"); err != nil {
-		return err
-	}
-	hits, err := in.NewArtifact(ctx, outside, lamin.ArtifactOptions{Key: "results/hits.csv", Description: "hits"})
+	arts, err := in.FilterArtifacts(ctx, q)
 	if err != nil {
 		return err
 	}
-	if err := hits.Save(ctx); err != nil {
-		return err
-	}
-
-	step("save the same content again: the existing artifact is returned, no new record")
-	again, err := in.NewArtifact(ctx, outside, lamin.ArtifactOptions{Key: "results/hits.csv"})
-	if err != nil {
-		return err
-	}
-	if err := again.Save(ctx); err != nil {
-		return err
-	}
-
-	step("save new content under the same key: a new version")
-	if err := writeDemoFile(outside, "gene,score\nIFNG,9.1\nIL2,4.2\n"); err != nil {
-		return err
-	}
-	v2, err := in.NewArtifact(ctx, outside, lamin.ArtifactOptions{Key: "results/hits.csv"})
-	if err != nil {
-		return err
-	}
-	if err := v2.Save(ctx); err != nil {
-		return err
-	}
-	versions, err := in.Versions(ctx, v2)
-	if err != nil {
-		return err
-	}
-	step("versions of results/hits.csv")
-	var recs []record
-	for _, v := range versions {
-		recs = append(recs, record{{"uid", v.UID}, {"key", v.Key}, {"is_latest", v.IsLatest}, {"n_observations", v.NObservations}, {"hash", v.Hash}})
+	recs := make([]record, len(arts))
+	for i, a := range arts {
+		recs[i] = record{{"uid", a.UID}, {"description", a.Description}, {"suffix", a.Suffix}, {"otype", a.OType}, {"n_observations", a.NObservations}}
 	}
 	if err := writeRecords(app.Out, "table", recs); err != nil {
 		return err
 	}
-	step("the latest version's card")
-	d, err := in.DescribeArtifact(ctx, v2)
-	if err != nil {
-		return err
-	}
-	writeArtifactCard(app, d)
-	fmt.Fprintf(app.Err, "\n→ the demo instance %s is now current; try:\n  lamin describe %s\n  lamin cache --key results/hits.csv\n", in.Slug(), v2.UID)
+	fmt.Fprintf(app.Err, "\n→ the demo instance %s is now current; try:\n", in.Slug())
+	fmt.Fprintf(app.Err, "  lamin describe %s\n  lamin filter transform created_by__handle=testuser1\n  lamin get artifact key__contains=figures/matrixplot\n", res.FigureMatrixPlot)
 	return nil
-}
-
-func writeDemoFile(p, content string) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(p, []byte(content), 0o644)
 }

@@ -1,0 +1,142 @@
+package schmidt22
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/lamin-go/lamin"
+)
+
+//go:embed upload.go hit_identification.go chromium_10x_upload.go cellranger.go postprocess_cellranger.go integrated_analysis.go review.go
+var sources embed.FS
+
+func source(name string) string {
+	b, err := sources.ReadFile(name)
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return string(b)
+}
+
+// Config says where the flow runs.
+type Config struct {
+	// Dir is the storage root of the new instance; it must not exist yet
+	// or be empty.
+	Dir string
+	// Options are passed to the SDK (settings and cache folders, messages).
+	Options lamin.Options
+	// Log receives the step-by-step narration (nil: discarded).
+	Log io.Writer
+	// Cells is the number of cells in the Perturb-seq experiment.
+	Cells int
+	// Hits is the number of genes the screen plants as hits.
+	Hits int
+}
+
+// Result lists what the flow created, for the demo's summary and tests.
+type Result struct {
+	Slug             string
+	RawCSV           string // uid of the screen upload
+	Hits             string // uid of the hits parquet
+	NHits            int
+	HitTransform     string // uid of the hit-identification transform
+	H5AD             string
+	FigureUMAP       string
+	FigureMatrixPlot string
+	ReviewRun        string
+}
+
+// Seed uids of the transforms, as in LaminDB's walkthrough.
+const (
+	UIDHitIdentification  = "T0T28btuB0PG0000"
+	UIDUpload10x          = "qCJPkOuZAi9q0000"
+	UIDCellRanger         = "3fkyE88RrVHT0000"
+	UIDPostprocess        = "YqmbO6oMXjRj0000"
+	UIDIntegratedAnalysis = "lB3IyPLQSmvt0000"
+	UIDReview             = "1LCd8kco9lZU0000"
+)
+
+// flow carries state between steps.
+type flow struct {
+	cfg     Config
+	root    string
+	res     *Result
+	genes   []string
+	screen  []string // planted hits
+	barcode []string
+}
+
+func (f *flow) say(format string, args ...any) {
+	if f.cfg.Log != nil {
+		fmt.Fprintf(f.cfg.Log, "\n== "+format+"\n", args...)
+	}
+}
+
+// as logs in handle and opens the instance as that user, like a separate
+// program started by that person.
+func (f *flow) as(ctx context.Context, handle string) (*lamin.Instance, error) {
+	if _, err := lamin.Login(handle, "", f.cfg.Options); err != nil {
+		return nil, err
+	}
+	return lamin.Open(ctx, "", f.cfg.Options)
+}
+
+// Run executes the whole walkthrough on a fresh instance at cfg.Dir, which
+// becomes the current instance.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Cells == 0 {
+		cfg.Cells = 600
+	}
+	if cfg.Hits == 0 {
+		cfg.Hits = 123
+	}
+	if entries, err := os.ReadDir(cfg.Dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("folder %s is not empty; pass a new folder", cfg.Dir)
+	}
+	f := &flow{cfg: cfg, res: &Result{}}
+	f.say("lamin init --storage %s (as testuser1)", cfg.Dir)
+	if _, err := lamin.Login("testuser1", "", cfg.Options); err != nil {
+		return nil, err
+	}
+	in, err := lamin.Init(ctx, cfg.Dir, lamin.InitOptions{Options: cfg.Options})
+	if err != nil {
+		return nil, err
+	}
+	f.root = in.Storage().Root
+	f.res.Slug = in.Slug()
+	in.Close()
+	steps := []struct {
+		title string
+		run   func(context.Context) error
+	}{
+		{"upload of the CRISPRa screen results by testuser1 (no run)", f.upload},
+		{"hit identification by testuser2", f.hitIdentification},
+		{"sequencer upload by testuser1 (chromium_10x_upload)", f.upload10x},
+		{"Cell Ranger 7.2.0 by testuser2", f.cellRanger},
+		{"post-processing of the Cell Ranger output by testuser2", f.postprocess},
+		{"integrated analysis by testuser2", f.integratedAnalysis},
+		{"review of the figures by testuser1", f.review},
+	}
+	for i, s := range steps {
+		f.say("step %d/%d: %s", i+1, len(steps), s.title)
+		if err := s.run(ctx); err != nil {
+			return f.res, fmt.Errorf("step %d (%s): %w", i+1, s.title, err)
+		}
+	}
+	return f.res, nil
+}
+
+// save registers a file and returns the artifact.
+func save(ctx context.Context, in *lamin.Instance, path string, o lamin.ArtifactOptions) (*lamin.Artifact, error) {
+	a, err := in.NewArtifact(ctx, path, o)
+	if err != nil {
+		return nil, err
+	}
+	return a, a.Save(ctx)
+}
+
+func (f *flow) path(rel string) string { return filepath.Join(f.root, filepath.FromSlash(rel)) }
