@@ -25,6 +25,7 @@ type Artifact struct {
 	src      string // absolute local path of the content given to NewArtifact
 	isDir    bool
 	existing bool // NewArtifact found the same content already registered
+	remote   *blob.Info // the object of an artifact registered in place on S3
 	revises  *meta.Artifact
 	run      *Run
 	// set on an existing artifact by NewArtifact, applied by Save
@@ -73,9 +74,9 @@ func StorageKey(a *meta.Artifact) string {
 	return *a.Key
 }
 
-// Path is the artifact's full storage path.
+// Path is the artifact's full storage path: a local path, or an s3:// URL.
 func (a *Artifact) Path() string {
-	return filepath.Join(a.in.storage.Root, filepath.FromSlash(StorageKey(&a.Artifact)))
+	return storageJoin(a.in.storage.Root, StorageKey(&a.Artifact))
 }
 
 // ValidateKey checks a user-given artifact key: a relative, slash-separated
@@ -109,25 +110,18 @@ func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOpti
 			return nil, invalidf("stem uid %q: want %d base62 characters", o.StemUID, uid.ArtifactStemLen)
 		}
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, invalidf("path %s: %v", path, err)
+	var src source
+	var err error
+	if isS3(path) {
+		src, err = in.s3Source(ctx, path)
+	} else {
+		src, err = in.localSource(path)
 	}
-	st, err := os.Stat(abs)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, notFoundf("path %s does not exist; check the path", path)
-	}
-	if err != nil {
-		return nil, invalidf("path %s: %v", path, err)
-	}
-	if !st.Mode().IsRegular() && !st.IsDir() {
-		return nil, invalidf("path %s is not a regular file or folder", path)
-	}
-	run, err := in.resolveRun(ctx, o.Run, o.NoRun)
 	if err != nil {
 		return nil, err
 	}
-	realKey, inPlace, err := in.keyInStorage(abs)
+	abs, realKey, inPlace := src.abs, src.realKey, src.inPlace
+	run, err := in.resolveRun(ctx, o.Run, o.NoRun)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +133,7 @@ func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOpti
 		ks, _ := dataformat.Suffix(o.Key)
 		return nil, invalidf("the suffix '%s' of key '%s' does not match the data's suffix '%s'; use a key ending in '%s'", ks, o.Key, suffix, suffix)
 	}
-	a := &Artifact{in: in, src: abs, isDir: st.IsDir(), run: run}
+	a := &Artifact{in: in, src: abs, isDir: src.isDir, run: run, remote: src.remote}
 	a.Suffix = suffix
 	a.StorageID = in.storage.ID
 	a.SpaceID, a.BranchID, a.IsLatest = 1, 1, true
@@ -195,6 +189,59 @@ func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOpti
 	return a, nil
 }
 
+// source is what NewArtifact learned about the path it was given.
+type source struct {
+	abs     string // local absolute path ("" for an S3 object)
+	isDir   bool
+	inPlace bool
+	realKey string     // key relative to the storage root when in place
+	remote  *blob.Info // the S3 object, registered in place
+}
+
+// localSource checks a local path and decides whether it is in place.
+func (in *Instance) localSource(path string) (source, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return source{}, invalidf("path %s: %v", path, err)
+	}
+	st, err := os.Stat(abs)
+	if errors.Is(err, os.ErrNotExist) {
+		return source{}, notFoundf("path %s does not exist; check the path", path)
+	}
+	if err != nil {
+		return source{}, invalidf("path %s: %v", path, err)
+	}
+	if !st.Mode().IsRegular() && !st.IsDir() {
+		return source{}, invalidf("path %s is not a regular file or folder", path)
+	}
+	src := source{abs: abs, isDir: st.IsDir()}
+	if !isS3(in.storage.Root) {
+		src.realKey, src.inPlace, err = in.keyInStorage(abs)
+	}
+	return src, err
+}
+
+// s3Source describes an object already in the instance's S3 storage, to be
+// registered in place from its metadata, without downloading it.
+func (in *Instance) s3Source(ctx context.Context, path string) (source, error) {
+	root := strings.TrimSuffix(in.storage.Root, "/")
+	if !isS3(root) || !strings.HasPrefix(path, root+"/") {
+		return source{}, invalidf("%s is outside the instance's storage %s; copy it into %s/ first or pass a local path", path, in.storage.Root, root)
+	}
+	key := strings.TrimPrefix(path, root+"/")
+	if err := ValidateKey(key); err != nil {
+		return source{}, err
+	}
+	info, err := in.blobs.Stat(ctx, key)
+	if errors.Is(err, blob.ErrNotFound) {
+		return source{}, notFoundf("object %s does not exist; check the path", path)
+	}
+	if err != nil {
+		return source{}, err
+	}
+	return source{inPlace: true, realKey: key, remote: &info}, nil
+}
+
 // keyInStorage decides whether abs lies inside the storage root. Symlinks
 // are resolved first: a link inside the root that points outside it is
 // copied, never registered in place.
@@ -247,6 +294,9 @@ func (in *Instance) displayRoot() string {
 
 // measure computes size, hash and, for tabular files, the observation count.
 func (a *Artifact) measure(ctx context.Context) error {
+	if a.remote != nil {
+		return a.measureRemote(ctx)
+	}
 	type obsResult struct {
 		n   int64
 		ok  bool
@@ -282,6 +332,36 @@ func (a *Artifact) measure(ctx context.Context) error {
 	case o.ok:
 		a.NObservations = &o.n
 	}
+	return nil
+}
+
+// measureRemote takes size and hash of an S3 object from its ETag; an
+// ETag lamin cannot interpret (another part size, server-side encryption)
+// means downloading and hashing the bytes.
+func (a *Artifact) measureRemote(ctx context.Context) error {
+	size := a.remote.Size
+	a.Size = &size
+	hash, typ, err := hashing.FromETag(a.remote.ETag)
+	if err == nil && typ != hashing.TypeMD5 {
+		var n int64
+		fmt.Sscanf(strings.TrimPrefix(typ, "md5-"), "%d", &n)
+		p := hashing.PartSizeFor(size)
+		if n != (size+p-1)/p {
+			err = fmt.Errorf("ETag has %d parts, lamin's part size gives %d", n, (size+p-1)/p)
+		}
+	}
+	if err != nil {
+		local, err := a.in.localCopy(ctx, StorageKey(&a.Artifact), false)
+		if err != nil {
+			return err
+		}
+		res, err := hashing.File(ctx, local)
+		if err != nil {
+			return err
+		}
+		hash, typ = res.Hash, res.Type
+	}
+	a.Hash, a.HashType = &hash, &typ
 	return nil
 }
 

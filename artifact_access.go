@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/lamin-go/lamin/internal/blob"
@@ -79,9 +78,9 @@ type CacheOptions struct {
 // Cache returns a local path holding the artifact's bytes and, inside a
 // run, records the artifact as an input of that run.
 func (in *Instance) Cache(ctx context.Context, a *Artifact, o CacheOptions) (string, error) {
-	p := a.Path()
-	if _, err := os.Stat(p); err != nil {
-		return "", notFoundf("bytes of artifact %s are missing at %s; run `lamin check` to find what else is missing", a.UID, p)
+	p, err := in.localCopy(ctx, StorageKey(&a.Artifact), a.NFiles != nil)
+	if err != nil {
+		return "", fmt.Errorf("artifact %s: %w", a.UID, err)
 	}
 	if err := in.TrackInputs(ctx, []*Artifact{a}, o); err != nil {
 		return "", err

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
 )
@@ -84,6 +86,9 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 
 // checkBytes compares a stored artifact with its record.
 func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
+	if isS3(in.storage.Root) {
+		return in.checkObject(ctx, a, p, verify)
+	}
 	st, err := os.Stat(p)
 	if err != nil {
 		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
@@ -112,6 +117,44 @@ func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, 
 	if verify && res.Hash != *a.Hash && (a.HashType == nil || *a.HashType == res.Type) {
 		return Problem{Kind: ProblemCorrupted, UID: a.UID, Path: p,
 			Message: fmt.Sprintf("artifact %s: content of %s hashes to %s, the record says %s", a.UID, p, res.Hash, *a.Hash)}, false
+	}
+	return Problem{}, true
+}
+
+// checkObject compares an S3 object with its record from metadata alone:
+// the ETag of a file lamin uploaded equals its hash (md5 or md5-<n>).
+// Folders are checked by total size.
+func (in *Instance) checkObject(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
+	key := StorageKey(a)
+	if a.NFiles != nil {
+		var size int64
+		found := false
+		err := in.blobs.List(ctx, key+"/", func(info blob.Info) error {
+			found = true
+			size += info.Size
+			return nil
+		})
+		switch {
+		case err != nil || !found:
+			return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
+		case a.Size != nil && size != *a.Size:
+			return Problem{Kind: ProblemChanged, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: %s has %d bytes, the record says %d", a.UID, p, size, *a.Size)}, false
+		}
+		return Problem{}, true
+	}
+	info, err := in.blobs.Stat(ctx, key)
+	if err != nil {
+		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
+	}
+	if a.Size != nil && info.Size != *a.Size {
+		return Problem{Kind: ProblemChanged, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: %s has %d bytes, the record says %d", a.UID, p, info.Size, *a.Size)}, false
+	}
+	if verify && a.Hash != nil && a.HashType != nil {
+		want, err := hashing.ETag(*a.Hash, *a.HashType)
+		if err == nil && !strings.EqualFold(strings.Trim(info.ETag, `"`), want) {
+			return Problem{Kind: ProblemCorrupted, UID: a.UID, Path: p,
+				Message: fmt.Sprintf("artifact %s: the ETag of %s is %s, the record's hash gives %s", a.UID, p, info.ETag, want)}, false
+		}
 	}
 	return Problem{}, true
 }
@@ -166,8 +209,23 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 // checkOrphans lists files under .lamindb/ that no artifact claims
 // (including temporary files of interrupted writes).
 func (in *Instance) checkOrphans(ctx context.Context, claimed map[string]bool, repair bool) ([]Problem, error) {
-	if in.storage.Type != "local" {
-		return nil, nil
+	if isS3(in.storage.Root) {
+		var out []Problem
+		err := in.blobs.List(ctx, markerDir+"/", func(info blob.Info) error {
+			if info.Key == markerKey || claimedBy(claimed, info.Key) {
+				return nil
+			}
+			p := storageJoin(in.storage.Root, info.Key)
+			pr := Problem{Kind: ProblemOrphan, Path: p, Message: fmt.Sprintf("%s belongs to no artifact", p)}
+			if repair {
+				if err := in.blobs.Delete(ctx, info.Key); err == nil {
+					pr.Repaired = "deleted"
+				}
+			}
+			out = append(out, pr)
+			return nil
+		})
+		return out, err
 	}
 	base := filepath.Join(in.storage.Root, markerDir)
 	var out []Problem
@@ -203,6 +261,16 @@ func (in *Instance) checkOrphans(ctx context.Context, claimed map[string]bool, r
 		return nil, nil
 	}
 	return out, err
+}
+
+// claimedBy reports whether key or one of its parent folders is claimed.
+func claimedBy(claimed map[string]bool, key string) bool {
+	for k := key; k != "." && k != "/" && k != ""; k = path.Dir(k) {
+		if claimed[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // runProcess is what _aux records about the process that runs a run.

@@ -103,12 +103,11 @@ var instanceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // markerDir is the managed folder inside a storage root.
 const markerDir = ".lamindb"
 
-// Init creates an instance whose storage root is dir (created if missing),
-// makes it the current instance and returns it open.
+// Init creates an instance whose storage root is dir (a local folder,
+// created if missing, or s3://bucket/prefix), makes it the current instance
+// and returns it open. Metadata go to SQLite under the root, or to the
+// PostgreSQL database o.DB. Nothing is left behind when it fails.
 func Init(ctx context.Context, dir string, o InitOptions) (*Instance, error) {
-	if o.DB != "" {
-		return nil, invalidf("--db %s: PostgreSQL instances are not supported by this build yet; omit --db to keep metadata in SQLite", redactURL(o.DB))
-	}
 	sd, err := o.settingsDir()
 	if err != nil {
 		return nil, err
@@ -117,16 +116,24 @@ func Init(ctx context.Context, dir string, o InitOptions) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, invalidf("storage %s: %v", dir, err)
+	root := strings.TrimSuffix(dir, "/")
+	if !isS3(dir) {
+		if root, err = filepath.Abs(dir); err != nil {
+			return nil, invalidf("storage %s: %v", dir, err)
+		}
 	}
-	name := strings.ToLower(filepath.Base(root))
+	name := instanceNameFor(root)
 	if o.Name != "" {
 		name = o.Name
 	}
 	if strings.Contains(name, "/") || !instanceNameRE.MatchString(name) {
 		return nil, invalidf("instance name %q: use lower-case letters, digits, '.', '_' or '-'; pass --name", name)
+	}
+	if o.DB != "" && !isPostgresURL(o.DB) {
+		return nil, invalidf("--db %s: pass a PostgreSQL URL such as postgresql://user@host:5432/lamin", redactURL(o.DB))
+	}
+	if isS3(root) {
+		return initTeam(ctx, root, name, su, sd, o)
 	}
 	managed := filepath.Join(root, markerDir)
 	if _, err := os.Stat(managed); err == nil {
@@ -135,42 +142,108 @@ func Init(ctx context.Context, dir string, o InitOptions) (*Instance, error) {
 	if st, err := os.Stat(root); err == nil && !st.IsDir() {
 		return nil, invalidf("storage %s is a file, not a folder; pass a folder to --storage", root)
 	}
-	if err := os.MkdirAll(managed, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", managed, err)
+	createdRoot := false
+	if _, err := os.Stat(root); errors.Is(err, os.ErrNotExist) {
+		createdRoot = true
 	}
-	in, err := initLocal(ctx, root, name, su, sd, o.Options)
-	if err != nil {
+	if err := os.MkdirAll(managed, 0o755); err != nil {
+		return nil, invalidf("cannot create %s: %v; choose a writable folder", managed, err)
+	}
+	cleanup := func() {
 		os.RemoveAll(managed)
+		if createdRoot {
+			os.Remove(root)
+		}
+	}
+	if o.DB != "" {
+		in, err := initTeam(ctx, root, name, su, sd, o)
+		if err != nil {
+			cleanup()
+		}
+		return in, err
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(managed, "lamin.db"))
+	if err != nil {
+		cleanup()
 		return nil, err
 	}
-	in.msg.Important("initialized lamindb: %s", in.Slug())
-	return in, nil
+	blobs, err := local.New(root)
+	if err == nil {
+		var in *Instance
+		if in, err = initInstance(ctx, store, blobs, root, "local", name, su, sd, o); err == nil {
+			return in, nil
+		}
+	}
+	store.Close()
+	cleanup()
+	return nil, err
 }
 
-func initLocal(ctx context.Context, root, name string, su settings.User, sd settings.Dir, o Options) (*Instance, error) {
-	store, err := sqlite.Open(ctx, filepath.Join(root, markerDir, "lamin.db"))
+// initTeam creates an instance whose metadata live in PostgreSQL (and
+// whose bytes may live on S3). Every service is reached before anything is
+// written, so a bad URL, credentials or bucket leave nothing behind.
+func initTeam(ctx context.Context, root, name string, su settings.User, sd settings.Dir, o InitOptions) (*Instance, error) {
+	if o.DB == "" {
+		return nil, invalidf("storage %s is on S3: keep its metadata in PostgreSQL with --db postgresql://HOST/DB", root)
+	}
+	store, err := openStore(ctx, o.DB, root)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*Instance, error) {
+	blobs, err := openBlobs(ctx, root)
+	if err != nil {
 		store.Close()
 		return nil, err
 	}
+	if v, err := store.SchemaVersion(ctx); err == nil && v > 0 {
+		if id, err := meta.GetInstance(ctx, store); err == nil {
+			store.Close()
+			return nil, conflictf("database %s already holds instance %s/%s; connect to it with `lamin connect %s`",
+				redactURL(o.DB), id.Owner, id.Name, redactURL(o.DB))
+		}
+	}
+	if managed, err := storageManaged(ctx, blobs); err != nil || managed {
+		store.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, conflictf("storage %s is already managed by an instance (%s exists)", root, storageJoin(root, markerKey))
+	}
+	typ := "local"
+	if isS3(root) {
+		typ = "s3"
+	}
+	in, err := initInstance(ctx, store, blobs, root, typ, name, su, sd, o)
+	if err != nil {
+		store.Close()
+	}
+	return in, err
+}
+
+// initInstance migrates the store, writes the seed rows (user, storage,
+// identity) in one transaction, marks the storage root and records the
+// instance in the settings.
+func initInstance(ctx context.Context, store *meta.Store, blobs blob.Store, root, typ, name string, su settings.User, sd settings.Dir, o InitOptions) (*Instance, error) {
 	if _, err := store.Migrate(ctx); err != nil {
-		return fail(err)
+		return nil, err
 	}
 	instUID := uid.New(uid.InstanceLen)
-	now := time.Now().UTC()
-	st := &meta.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: "local", InstanceUID: &instUID,
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	st := &meta.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: typ, InstanceUID: &instUID,
 		SpaceID: 1, BranchID: 1, CreatedAt: now, UpdatedAt: now}
-	u := &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
-	if su.Name != "" {
-		u.Name = &su.Name
-	}
-	err = store.Tx(ctx, func(tx *meta.Tx) error {
-		if err := meta.InsertUser(ctx, tx, u); err != nil {
+	err := store.Tx(ctx, func(tx *meta.Tx) error {
+		u, err := meta.UserWhere(ctx, tx, "WHERE t.uid = ?", su.UID)
+		if errors.Is(err, meta.ErrNotFound) {
+			u = &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
+			if su.Name != "" {
+				u.Name = &su.Name
+			}
+			err = meta.InsertUser(ctx, tx, u)
+		}
+		if err != nil {
 			return err
 		}
+		st.ID = 0
 		st.CreatedByID = u.ID
 		if err := meta.InsertStorage(ctx, tx, st); err != nil {
 			return err
@@ -178,29 +251,45 @@ func initLocal(ctx context.Context, root, name string, su settings.User, sd sett
 		return meta.SetInstance(ctx, tx, meta.Instance{UID: instUID, Owner: su.Handle, Name: name, StorageID: st.ID})
 	})
 	if err != nil {
-		return fail(fmt.Errorf("initialize instance: %w", err))
+		return nil, fmt.Errorf("initialize instance: %w", err)
 	}
-	if err := writeMarker(root, st.UID, su.Handle+"/"+name, instUID); err != nil {
-		return fail(err)
+	undo := func() {
+		ctx := context.WithoutCancel(ctx)
+		store.Tx(ctx, func(tx *meta.Tx) error {
+			for _, q := range []string{`DELETE FROM lamin_instance`, `DELETE FROM lamindb_storage`} {
+				if _, err := tx.Exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	si := settings.Instance{Owner: su.Handle, Name: name, UID: instUID, Root: root}
+	if err := writeStorageMarker(ctx, blobs, st.UID, su.Handle+"/"+name, instUID); err != nil {
+		undo()
+		return nil, fmt.Errorf("mark storage %s: %w", root, err)
+	}
+	si := settings.Instance{Owner: su.Handle, Name: name, UID: instUID, Root: root, DB: o.DB}
 	if err := sd.SaveInstance(si); err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if err := sd.SetCurrentInstance(si); err != nil {
-		return fail(err)
+		return nil, err
 	}
-	return open(ctx, store, si, sd, o)
+	in, err := open(ctx, store, si, sd, o.Options)
+	if err != nil {
+		return nil, err
+	}
+	in.msg.Important("initialized lamindb: %s", in.Slug())
+	return in, nil
 }
 
-func writeMarker(root, storageUID, slug, instUID string) error {
+// newUUID returns a random version-4 UUID.
+func newUUID() string {
 	id := make([]byte, 16)
 	rand.Read(id)
 	id[6] = id[6]&0x0f | 0x40
 	id[8] = id[8]&0x3f | 0x80
-	text := fmt.Sprintf("%s\ncreation info:\ninstance_slug=%s\ninstance_id=%x-%x-%x-%x-%x\ninstance_uid=%s\n",
-		storageUID, slug, id[0:4], id[4:6], id[6:8], id[8:10], id[10:], instUID)
-	return os.WriteFile(filepath.Join(root, markerDir, "storage_uid.txt"), []byte(text), 0o644)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:])
 }
 
 // Connect opens an instance and makes it current. target is a storage
@@ -242,11 +331,13 @@ func connect(ctx context.Context, target string, o Options, allowOlder bool) (*I
 	if err != nil {
 		return nil, err
 	}
-	dbPath := filepath.Join(si.Root, markerDir, "lamin.db")
-	if _, err := os.Stat(dbPath); err != nil {
-		return nil, notFoundf("instance %s: no database at %s; re-create it with `lamin init --storage %s`", si.Slug(), dbPath, si.Root)
+	if si.DB == "" {
+		dbPath := filepath.Join(si.Root, markerDir, "lamin.db")
+		if _, err := os.Stat(dbPath); err != nil {
+			return nil, notFoundf("instance %s: no database at %s; re-create it with `lamin init --storage %s`", si.Slug(), dbPath, si.Root)
+		}
 	}
-	store, err := sqlite.Open(ctx, dbPath)
+	store, err := openStore(ctx, si.DB, si.Root)
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +362,23 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 			return si, notFoundf("no current instance; create one with `lamin init --storage DIR` or choose one with `lamin connect DIR`")
 		}
 		return si, err
+	}
+	if isPostgresURL(target) {
+		store, err := openStore(ctx, target, "")
+		if err != nil {
+			return settings.Instance{}, err
+		}
+		defer store.Close()
+		id, err := meta.GetInstance(ctx, store)
+		if err != nil {
+			return settings.Instance{}, notFoundf("database %s holds no lamin instance; create one with `lamin init --storage DIR --db %s`", redactURL(target), redactURL(target))
+		}
+		st, err := meta.StorageWhere(ctx, store, "WHERE t.id = ?", id.StorageID)
+		if err != nil {
+			return settings.Instance{}, err
+		}
+		si := settings.Instance{Owner: id.Owner, Name: id.Name, UID: id.UID, Root: st.Root, DB: target}
+		return si, sd.SaveInstance(si)
 	}
 	if st, err := os.Stat(target); err == nil && st.IsDir() {
 		root, err := filepath.Abs(target)
@@ -329,11 +437,11 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 	if err != nil {
 		return nil, fmt.Errorf("read default storage: %w", err)
 	}
-	if st.Type == "local" && st.Root != si.Root && si.Root != "" {
+	if st.Type == "local" && st.Root != si.Root && si.Root != "" && si.DB == "" {
 		// The folder moved (or is mounted elsewhere): bytes live where we found the database.
 		st.Root = si.Root
 	}
-	blobs, err := local.New(st.Root)
+	blobs, err := openBlobs(ctx, st.Root)
 	if err != nil {
 		return nil, fmt.Errorf("open storage %s: %w", st.Root, err)
 	}

@@ -1,0 +1,150 @@
+package lamin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/blob/local"
+	"github.com/lamin-go/lamin/internal/blob/s3"
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/meta/postgres"
+	"github.com/lamin-go/lamin/internal/meta/sqlite"
+)
+
+// isS3 reports whether a storage root or path is an S3 URL.
+func isS3(p string) bool { return strings.HasPrefix(p, "s3://") }
+
+// isPostgresURL reports whether s names a PostgreSQL database.
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// openBlobs opens the byte store of a storage location.
+func openBlobs(ctx context.Context, root string) (blob.Store, error) {
+	if !isS3(root) {
+		return local.New(root)
+	}
+	cfg, err := s3.ConfigFromURL(root)
+	if err != nil {
+		return nil, &userError{msg: err.Error(), cat: ErrInvalid}
+	}
+	st, err := s3.New(ctx, cfg)
+	if err != nil {
+		return nil, &userError{msg: err.Error(), cat: ErrInvalid}
+	}
+	return st, nil
+}
+
+// openStore opens the metadata database of an instance: PostgreSQL when a
+// URL is given, else SQLite under the (local) storage root.
+func openStore(ctx context.Context, dbURL, root string) (*meta.Store, error) {
+	if dbURL != "" {
+		st, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			return nil, &userError{msg: err.Error(), cat: ErrInvalid}
+		}
+		return st, nil
+	}
+	if isS3(root) {
+		return nil, invalidf("storage %s is on S3: keep its metadata in PostgreSQL with --db postgresql://HOST/DB", root)
+	}
+	return sqlite.Open(ctx, filepath.Join(root, markerDir, "lamin.db"))
+}
+
+// storageJoin appends a slash-separated key to a storage root.
+func storageJoin(root, key string) string {
+	if isS3(root) {
+		return strings.TrimSuffix(root, "/") + "/" + key
+	}
+	return filepath.Join(root, filepath.FromSlash(key))
+}
+
+// markerKey is the storage marker's key relative to the root.
+const markerKey = markerDir + "/storage_uid.txt"
+
+// downloader is implemented by remote byte stores that can fetch an object
+// into a local file atomically.
+type downloader interface {
+	Download(ctx context.Context, key, dst string) error
+}
+
+// localCopy returns a local path holding the bytes at key: the file itself
+// for local storage; for remote storage a cache copy under
+// <cache>/<bucket>/<prefix>/<key>, downloaded when missing or outdated.
+func (in *Instance) localCopy(ctx context.Context, key string, isDir bool) (string, error) {
+	if !isS3(in.storage.Root) {
+		p := storageJoin(in.storage.Root, key)
+		if _, err := os.Stat(p); err != nil {
+			return "", notFoundf("bytes are missing at %s; run `lamin check` to find what else is missing", p)
+		}
+		return p, nil
+	}
+	dl, ok := in.blobs.(downloader)
+	if !ok {
+		return "", fmt.Errorf("storage %s cannot download", in.storage.Root)
+	}
+	base := filepath.Join(in.cacheDir, filepath.FromSlash(strings.TrimPrefix(in.storage.Root, "s3://")))
+	dst := filepath.Join(base, filepath.FromSlash(key))
+	if !isDir {
+		return dst, in.refresh(ctx, dl, key, dst)
+	}
+	found := false
+	err := in.blobs.List(ctx, key+"/", func(info blob.Info) error {
+		found = true
+		return in.refresh(ctx, dl, info.Key, filepath.Join(base, filepath.FromSlash(info.Key)))
+	})
+	if err == nil && !found {
+		return "", notFoundf("bytes are missing at %s; run `lamin check`", storageJoin(in.storage.Root, key))
+	}
+	return dst, err
+}
+
+// refresh downloads key into dst unless dst already holds the same size
+// and is not older than the object.
+func (in *Instance) refresh(ctx context.Context, dl downloader, key, dst string) error {
+	info, err := in.blobs.Stat(ctx, key)
+	if errors.Is(err, blob.ErrNotFound) {
+		return notFoundf("bytes are missing at %s; run `lamin check`", storageJoin(in.storage.Root, key))
+	}
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(dst); err == nil && st.Size() == info.Size && !st.ModTime().Before(info.ModTime) {
+		return nil
+	}
+	if err := dl.Download(ctx, key, dst); err != nil {
+		return fmt.Errorf("download %s: %w", storageJoin(in.storage.Root, key), err)
+	}
+	t := time.Now().Add(time.Second)
+	_ = os.Chtimes(dst, t, t)
+	return nil
+}
+
+// writeStorageMarker records which storage and instance own the root.
+func writeStorageMarker(ctx context.Context, blobs blob.Store, storageUID, slug, instUID string) error {
+	id := newUUID()
+	text := fmt.Sprintf("%s\ncreation info:\ninstance_slug=%s\ninstance_id=%s\ninstance_uid=%s\n", storageUID, slug, id, instUID)
+	_, err := blobs.Put(ctx, markerKey, strings.NewReader(text), int64(len(text)))
+	return err
+}
+
+// storageManaged reports whether a storage root already carries a marker.
+func storageManaged(ctx context.Context, blobs blob.Store) (bool, error) {
+	return blob.Exists(ctx, blobs, markerKey)
+}
+
+// instanceNameFor derives an instance name from a storage root: the last
+// path component, lower-cased.
+func instanceNameFor(root string) string {
+	if isS3(root) {
+		return strings.ToLower(path.Base(strings.TrimSuffix(strings.TrimPrefix(root, "s3://"), "/")))
+	}
+	return strings.ToLower(filepath.Base(root))
+}
