@@ -24,7 +24,7 @@ type Artifact struct {
 	in       *Instance
 	src      string // absolute local path of the content given to NewArtifact
 	isDir    bool
-	existing bool // NewArtifact found the same content already registered
+	existing bool       // NewArtifact found the same content already registered
 	remote   *blob.Info // the object of an artifact registered in place on S3
 	revises  *meta.Artifact
 	run      *Run
