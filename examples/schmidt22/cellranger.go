@@ -35,7 +35,11 @@ func (f *flow) cellRanger(ctx context.Context) error {
 	if err := WriteMatrix(dir, f.barcode, f.genes[:2000], f.screen); err != nil {
 		return err
 	}
-	arts, err := in.ArtifactsFromDir(ctx, dir, lamin.ArtifactOptions{})
+	o := lamin.ArtifactOptions{}
+	if f.staging != "" {
+		o.Key = "perturbseq/filtered_feature_bc_matrix"
+	}
+	arts, err := in.ArtifactsFromDir(ctx, dir, o)
 	if err != nil {
 		return err
 	}

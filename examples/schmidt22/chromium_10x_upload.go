@@ -33,8 +33,8 @@ func (f *flow) upload10x(ctx context.Context) error {
 	if err := WriteFastqs(r1, r2, f.barcode, 4*f.cfg.Cells); err != nil {
 		return err
 	}
-	for _, p := range []string{r1, r2} {
-		if _, err := save(ctx, in, p, lamin.ArtifactOptions{}); err != nil {
+	for _, rel := range []string{"fastq/perturbseq_R1_001.fastq.gz", "fastq/perturbseq_R2_001.fastq.gz"} {
+		if _, err := f.register(ctx, in, rel, lamin.ArtifactOptions{}); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lamin-go/lamin"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	Cells int
 	// Hits is the number of genes the screen plants as hits.
 	Hits int
+	// DB is a PostgreSQL URL for a team instance (Dir is then usually
+	// s3://bucket/prefix); "" keeps metadata in SQLite under Dir.
+	DB string
 }
 
 // Result lists what the flow created, for the demo's summary and tests.
@@ -68,6 +72,7 @@ type flow struct {
 	genes   []string
 	screen  []string // planted hits
 	barcode []string
+	staging string // where files are written when the storage is remote
 }
 
 func (f *flow) say(format string, args ...any) {
@@ -102,11 +107,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if _, err := lamin.Login("testuser1", "", cfg.Options); err != nil {
 		return nil, err
 	}
-	in, err := lamin.Init(ctx, cfg.Dir, lamin.InitOptions{Options: cfg.Options})
+	in, err := lamin.Init(ctx, cfg.Dir, lamin.InitOptions{Options: cfg.Options, DB: cfg.DB})
 	if err != nil {
 		return nil, err
 	}
 	f.root = in.Storage().Root
+	if strings.HasPrefix(f.root, "s3://") {
+		// Tools write their files locally first; lamin uploads them.
+		if f.staging, err = os.MkdirTemp("", "schmidt22-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(f.staging)
+	}
 	f.res.Slug = in.Slug()
 	in.Close()
 	steps := []struct {
@@ -139,4 +151,20 @@ func save(ctx context.Context, in *lamin.Instance, path string, o lamin.Artifact
 	return a, a.Save(ctx)
 }
 
-func (f *flow) path(rel string) string { return filepath.Join(f.root, filepath.FromSlash(rel)) }
+// path is where a step writes the file with storage key rel: inside the
+// storage root (registered in place) or, for remote storage, a local
+// staging folder (uploaded on save under the same key).
+func (f *flow) path(rel string) string {
+	if f.staging != "" {
+		return filepath.Join(f.staging, filepath.FromSlash(rel))
+	}
+	return filepath.Join(f.root, filepath.FromSlash(rel))
+}
+
+// register saves the file written at f.path(rel) under key rel.
+func (f *flow) register(ctx context.Context, in *lamin.Instance, rel string, o lamin.ArtifactOptions) (*lamin.Artifact, error) {
+	if f.staging != "" {
+		o.Key = rel
+	}
+	return save(ctx, in, f.path(rel), o)
+}

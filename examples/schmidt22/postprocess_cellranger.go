@@ -60,7 +60,7 @@ func (f *flow) postprocess(ctx context.Context) error {
 		os.Remove(out)
 		return err
 	}
-	a, err := save(ctx, in, out, lamin.ArtifactOptions{Description: "perturbseq counts"})
+	a, err := f.register(ctx, in, "schmidt22_perturbseq.h5ad", lamin.ArtifactOptions{Description: "perturbseq counts"})
 	if err != nil {
 		return err
 	}

@@ -9,18 +9,30 @@ import (
 	"testing"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // TestTheWalkthroughEndsInTheSeedsState runs the whole Schmidt22 flow on a
 // fresh instance and checks the records, edges and files it leaves, row by
 // row against the seed's tables.
 func TestTheWalkthroughEndsInTheSeedsState(t *testing.T) {
+	t.Run("on SQLite and a local folder", func(t *testing.T) {
+		dir := t.TempDir()
+		checkWalkthrough(t, dir, filepath.Join(dir, "mydata"), "")
+	})
+	t.Run("on PostgreSQL and S3", func(t *testing.T) {
+		db := testenv.Postgres(t)
+		bucket := testenv.S3(t)
+		checkWalkthrough(t, t.TempDir(), "s3://"+bucket+"/mydata", db)
+	})
+}
+
+func checkWalkthrough(t *testing.T, dir, storage, db string) {
 	ctx := context.Background()
-	dir := t.TempDir()
 	var msgs bytes.Buffer
 	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
 		Messages: lamin.NewMessages(&msgs), Getenv: func(string) string { return "" }}
-	res, err := Run(ctx, Config{Dir: filepath.Join(dir, "mydata"), Options: opts, Cells: 200})
+	res, err := Run(ctx, Config{Dir: storage, DB: db, Options: opts, Cells: 200})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, msgs.String())
 	}
@@ -47,9 +59,14 @@ func TestTheWalkthroughEndsInTheSeedsState(t *testing.T) {
 			r.Scan(ptrs...)
 			parts := make([]string, len(vals))
 			for i, v := range vals {
-				if v == nil {
+				switch b, isBool := v.(bool); {
+				case v == nil:
 					parts[i] = "NULL"
-				} else {
+				case isBool && b: // PostgreSQL booleans read like SQLite's
+					parts[i] = "1"
+				case isBool:
+					parts[i] = "0"
+				default:
 					parts[i] = fmt.Sprint(v)
 				}
 			}
@@ -77,15 +94,21 @@ func TestTheWalkthroughEndsInTheSeedsState(t *testing.T) {
 		"1|1|-1|0|0|2", "2|2|0|1|1|1", "3|3|-1|0|0|2", "4|4|-1|0|1|2", "5|5|-1|0|0|2", "6|6|-1|0|0|1",
 	}, "\n"))
 	check("runs 2 and 4 share one environment", rows(`SELECT COUNT(DISTINCT environment_id) FROM lamindb_run WHERE environment_id IS NOT NULL`), "1")
+	// Files written into a local root are registered in place; on S3 the
+	// tools write locally and lamin uploads them under the same keys.
+	inPlace := "0"
+	if db != "" {
+		inPlace = "1"
+	}
 	check("visible artifacts", rows(`SELECT COALESCE(key, description), suffix, run_id, _key_is_virtual FROM lamindb_artifact WHERE kind IS NULL OR kind <> '__lamindb_run__' ORDER BY id`), strings.Join([]string{
-		"schmidt22-crispra-gws-IFNG.csv|.csv|NULL|0",
+		"schmidt22-crispra-gws-IFNG.csv|.csv|NULL|" + inPlace,
 		"hits from schmidt22 crispra GWS|.parquet|1|1",
-		"fastq/perturbseq_R1_001.fastq.gz|.fastq.gz|2|0",
-		"fastq/perturbseq_R2_001.fastq.gz|.fastq.gz|2|0",
-		"perturbseq/filtered_feature_bc_matrix/barcodes.tsv.gz|.tsv.gz|3|0",
-		"perturbseq/filtered_feature_bc_matrix/features.tsv.gz|.tsv.gz|3|0",
-		"perturbseq/filtered_feature_bc_matrix/matrix.mtx.gz|.mtx.gz|3|0",
-		"schmidt22_perturbseq.h5ad|.h5ad|4|0",
+		"fastq/perturbseq_R1_001.fastq.gz|.fastq.gz|2|" + inPlace,
+		"fastq/perturbseq_R2_001.fastq.gz|.fastq.gz|2|" + inPlace,
+		"perturbseq/filtered_feature_bc_matrix/barcodes.tsv.gz|.tsv.gz|3|" + inPlace,
+		"perturbseq/filtered_feature_bc_matrix/features.tsv.gz|.tsv.gz|3|" + inPlace,
+		"perturbseq/filtered_feature_bc_matrix/matrix.mtx.gz|.mtx.gz|3|" + inPlace,
+		"schmidt22_perturbseq.h5ad|.h5ad|4|" + inPlace,
 		"figures/umap_fig1_score-wgs-hits.png|.png|5|1",
 		"figures/matrixplot_fig2_score-wgs-hits-per-cluster.png|.png|5|1",
 	}, "\n"))

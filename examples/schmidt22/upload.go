@@ -19,7 +19,7 @@ func (f *flow) upload(ctx context.Context) error {
 	if f.genes, f.screen, err = WriteScreen(path, f.cfg.Hits); err != nil {
 		return err
 	}
-	a, err := save(ctx, in, path, lamin.ArtifactOptions{Description: "Raw data of schmidt22 crispra GWS"})
+	a, err := f.register(ctx, in, "schmidt22-crispra-gws-IFNG.csv", lamin.ArtifactOptions{Description: "Raw data of schmidt22 crispra GWS"})
 	if err != nil {
 		return err
 	}
