@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,17 +203,17 @@ type source struct {
 func (in *Instance) localSource(path string) (source, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return source{}, invalidf("path %s: %v", path, err)
+		return source{}, invalidf("path %s: %v", shown(path), err)
 	}
 	st, err := os.Stat(abs)
 	if errors.Is(err, os.ErrNotExist) {
-		return source{}, notFoundf("path %s does not exist; check the path", path)
+		return source{}, notFoundf("path %s does not exist; check the path", shown(path))
 	}
 	if err != nil {
-		return source{}, invalidf("path %s: %v", path, err)
+		return source{}, invalidf("path %s: %v", shown(path), err)
 	}
 	if !st.Mode().IsRegular() && !st.IsDir() {
-		return source{}, invalidf("path %s is not a regular file or folder", path)
+		return source{}, invalidf("path %s is not a regular file or folder", shown(path))
 	}
 	src := source{abs: abs, isDir: st.IsDir()}
 	if !isS3(in.storage.Root) {
@@ -617,14 +618,17 @@ func (in *Instance) abortSave(ctx context.Context, unstored, done []*Artifact, f
 		a.ID = 0
 		a.Aux = nil
 	}
-	msg := fmt.Sprintf("store artifact %s from %s: %v", failed.UID, failed.src, cause)
+	msg := fmt.Sprintf("store artifact %s from %s", failed.UID, shown(failed.src))
 	if len(done) > 0 {
 		msg += fmt.Sprintf(" (%d artifacts saved before it, %d not saved)", len(done), len(unstored))
 	}
 	if rbErr != nil {
-		return fmt.Errorf("%s; removing the unsaved records failed too: %v; run `lamin check --repair`", msg, rbErr)
+		return fmt.Errorf("%s: %w; removing the unsaved records failed too: %v; run `lamin check --repair`", msg, cause, rbErr)
 	}
-	return errors.New(msg)
+	if errors.Is(cause, fs.ErrPermission) {
+		return &userError{msg: fmt.Sprintf("%s: %v; make the storage writable", msg, cause), cat: ErrPermission}
+	}
+	return fmt.Errorf("%s: %w", msg, cause)
 }
 
 // storeBytes copies the source file or folder to the artifact's storage key.
@@ -634,11 +638,15 @@ func (a *Artifact) storeBytes(ctx context.Context) error {
 		_, err := blob.PutFile(ctx, a.in.blobs, key, a.src)
 		return err
 	}
-	err := filepath.WalkDir(a.src, func(p string, d os.DirEntry, err error) error {
+	src := a.src
+	if resolved, err := filepath.EvalSymlinks(src); err == nil {
+		src = resolved // a folder given as a link: copy what it points to
+	}
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
-		rel, err := filepath.Rel(a.src, p)
+		rel, err := filepath.Rel(src, p)
 		if err != nil {
 			return err
 		}

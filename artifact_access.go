@@ -18,7 +18,7 @@ func (in *Instance) wrapArtifact(a *meta.Artifact) *Artifact { return &Artifact{
 // prefix must match exactly one artifact.
 func (in *Instance) GetArtifact(ctx context.Context, idlike string) (*Artifact, error) {
 	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.ArtifactLen {
-		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", idlike, idlike)
+		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", shown(idlike), shown(idlike))
 	}
 	var rows []*meta.Artifact
 	var err error
@@ -36,7 +36,7 @@ func (in *Instance) GetArtifact(ctx context.Context, idlike string) (*Artifact, 
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", idlike, idlike)
+		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", shown(idlike), shown(idlike))
 	}
 	return in.wrapArtifact(rows[0]), nil
 }
@@ -316,7 +316,7 @@ func (in *Instance) ArtifactByKey(ctx context.Context, key string) (*Artifact, e
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, notFoundf("no artifact with key '%s'; list keys with `lamin filter artifact key__startswith=...`", key)
+		return nil, notFoundf("no artifact with key '%s'; list keys with `lamin filter artifact key__startswith=...`", shown(key))
 	}
 	return in.wrapArtifact(rows[0]), nil
 }

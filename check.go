@@ -62,12 +62,18 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 	claimed := map[string]bool{}
 	for _, a := range arts {
 		key := StorageKey(a)
-		claimed[key] = true
-		p := filepath.Join(in.storage.Root, filepath.FromSlash(key))
+		p := storageJoin(in.storage.Root, key)
 		if a.Aux != nil && strings.Contains(*a.Aux, `"0":false`) {
-			problems = append(problems, in.checkUnstored(ctx, a, p, o.Repair))
+			pr := in.checkUnstored(ctx, a, p, o.Repair)
+			problems = append(problems, pr)
+			// A removed record claims nothing: leftovers of its bytes
+			// (such as temporary files) are orphans for the pass below.
+			if pr.Repaired != repairedRemoved {
+				claimed[key] = true
+			}
 			continue
 		}
+		claimed[key] = true
 		if pr, ok := in.checkBytes(ctx, a, p, o.VerifyHashes); !ok {
 			problems = append(problems, pr)
 		}
@@ -161,6 +167,9 @@ func (in *Instance) checkObject(ctx context.Context, a *meta.Artifact, p string,
 
 func dirSize(p string) (hashing.Result, error) {
 	var res hashing.Result
+	if resolved, err := filepath.EvalSymlinks(p); err == nil {
+		p = resolved
+	}
 	err := filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
@@ -174,6 +183,8 @@ func dirSize(p string) (hashing.Result, error) {
 	})
 	return res, err
 }
+
+const repairedRemoved = "record of the unfinished save removed"
 
 // checkUnstored handles a record whose save did not finish: when the bytes
 // arrived intact the save is completed, otherwise record and bytes go.
@@ -201,7 +212,7 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 		return nil
 	})
 	if err == nil {
-		pr.Repaired = "record of the unfinished save removed"
+		pr.Repaired = repairedRemoved
 	}
 	return pr
 }

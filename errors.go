@@ -3,6 +3,8 @@ package lamin
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Error categories. Every error returned by the SDK wraps one of them, so
@@ -38,4 +40,16 @@ func notFoundf(format string, args ...any) error {
 
 func conflictf(format string, args ...any) error {
 	return &userError{msg: fmt.Sprintf(format, args...), cat: ErrConflict}
+}
+
+// shown renders user-given text for an error message: as is when it is
+// printable, Go-quoted when it holds control characters (a newline or NUL
+// must never split or truncate a one-line message).
+func shown(s string) string {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
