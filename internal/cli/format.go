@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/spf13/cobra"
 )
 
@@ -149,8 +148,8 @@ func truncateCell(s string) string {
 	return s
 }
 
-// writeRecords prints records in the chosen format. Tables put the id first
-// as the index column, like LaminDB's to_dataframe.
+// writeRecords prints records in the chosen format; tables are drawn by
+// writeFrame.
 func writeRecords(w io.Writer, format string, recs []record) error {
 	switch format {
 	case "json":
@@ -197,23 +196,7 @@ func writeRecords(w io.Writer, format string, recs []record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	t.SetStyle(table.StyleLight)
-	var head table.Row
-	for _, f := range recs[0] {
-		head = append(head, f.Name)
-	}
-	t.AppendHeader(head)
-	for _, r := range recs {
-		var row table.Row
-		for _, f := range r {
-			row = append(row, truncateCell(text(f.Value, "None")))
-		}
-		t.AppendRow(row)
-	}
-	t.Render()
-	return nil
+	return writeFrame(w, recs)
 }
 
 // writeRecord prints one record: a JSON object, one jsonl line, a csv row
