@@ -70,25 +70,10 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 func (app *App) describeCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "describe UID",
-		Short: "Print an artifact's card: general fields, storage path, lineage links",
-		Args:  exactArgs(1, "one artifact uid"),
+		Short: "Print the card of an artifact, run or transform: fields, storage path, lineage links",
+		Args:  exactArgs(1, "one artifact, run or transform uid"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			in, err := app.open(ctx)
-			if err != nil {
-				return err
-			}
-			defer in.Close()
-			a, err := in.GetArtifact(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			d, err := in.DescribeArtifact(ctx, a)
-			if err != nil {
-				return err
-			}
-			writeArtifactCard(app, d)
-			return nil
+			return app.Describe(cmd.Context(), args[0])
 		},
 	}
 }

@@ -44,6 +44,11 @@ func Open(ctx context.Context, rawURL string) (*meta.Store, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
+	if _, set := cfg.RuntimeParams["jit"]; !set {
+		// The planner over-estimates recursive lineage queries and compiles
+		// them, turning 16 ms into seconds.
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(MaxOpenConns)
 	db.SetMaxIdleConns(MaxOpenConns)
