@@ -16,7 +16,7 @@ func (f *flow) cellRanger(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{TransformSpec: lamin.TransformSpec{
+	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
 		UID: UIDCellRanger, Key: "Cell Ranger", Type: lamin.TypePipeline, Version: "7.2.0",
 		Reference: "https://www.10xgenomics.com/support/software/cell-ranger", ReferenceType: "url"}})
 	if err != nil {

@@ -168,3 +168,9 @@ func (f *flow) register(ctx context.Context, in *lamin.Instance, rel string, o l
 	}
 	return save(ctx, in, f.path(rel), o)
 }
+
+// leftOpen is the TrackOptions.PID of the steps that, as in the seed, are
+// never finished (notebooks left open, a pipeline without a finish call):
+// no process is recorded, so `lamin check` does not take them for runs
+// whose process crashed.
+const leftOpen = -1

@@ -29,7 +29,7 @@ func (f *flow) hitIdentification(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{TransformSpec: lamin.TransformSpec{
+	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
 		UID: UIDHitIdentification, Key: "hit-identification.ipynb", Type: lamin.TypeNotebook,
 		Description: "GWS CRIPSRa analysis", Source: source("hit_identification.go")}})
 	if err != nil {

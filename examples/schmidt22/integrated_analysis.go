@@ -22,7 +22,7 @@ func (f *flow) integratedAnalysis(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{TransformSpec: lamin.TransformSpec{
+	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
 		UID: UIDIntegratedAnalysis, Key: "integrated-analysis.ipynb", Type: lamin.TypeNotebook,
 		Description: "Perform single cell analysis, integrate with CRISPRa screen", Source: source("integrated_analysis.go")}})
 	if err != nil {

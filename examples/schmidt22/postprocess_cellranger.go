@@ -23,7 +23,7 @@ func (f *flow) postprocess(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = in.Track(ctx, lamin.TrackOptions{EnvFile: env, TransformSpec: lamin.TransformSpec{
+	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, EnvFile: env, TransformSpec: lamin.TransformSpec{
 		UID: UIDPostprocess, Key: "postprocess_cellranger.py", Type: lamin.TypeScript, Source: source("postprocess_cellranger.go")}})
 	if err != nil {
 		return err

@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/examples/schmidt22"
+	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/spf13/cobra"
 )
 
@@ -80,7 +82,20 @@ func (app *App) demoSummary(ctx context.Context, in *lamin.Instance, res *schmid
 	if err := writeRecords(app.Out, "table", recs); err != nil {
 		return err
 	}
+	fmt.Fprintf(app.Err, "\n== where did the matrixplot figure come from?\n   lamin lineage %s\n", res.FigureMatrixPlot)
+	g, err := in.Lineage(ctx, res.FigureMatrixPlot, lamin.LineageOptions{})
+	if err != nil {
+		return err
+	}
+	if err := lineage.WriteText(app.Out, g); err != nil {
+		return err
+	}
+	svgPath := filepath.Join(filepath.Dir(in.Storage().Root), "lineage.svg")
+	if err := app.writeOutput(svgPath, func(w io.Writer) error { return lineage.WriteSVG(w, g) }); err != nil {
+		return err
+	}
 	fmt.Fprintf(app.Err, "\n→ the demo instance %s is now current; try:\n", in.Slug())
-	fmt.Fprintf(app.Err, "  lamin describe %s\n  lamin filter transform created_by__handle=testuser1\n  lamin get artifact key__contains=figures/matrixplot\n", res.FigureMatrixPlot)
+	fmt.Fprintf(app.Err, "  lamin view\n  lamin search transform \"GWS CRIPSRa analysis\"\n  lamin filter transform created_by__handle=testuser1 type=notebook\n")
+	fmt.Fprintf(app.Err, "  lamin describe %s\n  lamin lineage %s --format dot\n  lamin export %s --format prov-json\n", res.FigureMatrixPlot, res.H5AD, res.FigureMatrixPlot)
 	return nil
 }
