@@ -27,6 +27,7 @@ type Artifact struct {
 	isDir    bool
 	existing bool       // NewArtifact found the same content already registered
 	remote   *blob.Info // the object of an artifact registered in place on S3
+	inPlace  bool       // the bytes already live at the storage key
 	revises  *meta.Artifact
 	run      *Run
 	// set on an existing artifact by NewArtifact, applied by Save
@@ -101,6 +102,25 @@ func ValidateKey(key string) error {
 // the same content is already registered, the existing artifact is returned
 // (Existing reports true) and no new record will be written.
 func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOptions) (*Artifact, error) {
+	a, err := in.prepareArtifact(ctx, path, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.measure(ctx); err != nil {
+		return nil, err
+	}
+	if existing, err := in.dedup(ctx, a, o); err != nil || existing != nil {
+		return existing, err
+	}
+	if a.Key == nil && a.Description == nil && a.run == nil {
+		return nil, invalidf("pass one of key, description or a run: e.g. --key results/%s or --description TEXT", filepath.Base(path))
+	}
+	return a, in.finishNew(ctx, a, o, false)
+}
+
+// prepareArtifact checks the path and options and fills everything but
+// size, hash and uid.
+func (in *Instance) prepareArtifact(ctx context.Context, path string, o ArtifactOptions) (*Artifact, error) {
 	if o.Key != "" {
 		if err := ValidateKey(o.Key); err != nil {
 			return nil, err
@@ -168,26 +188,26 @@ func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOpti
 	if o.OverwriteVersions != nil {
 		a.OverwriteVersions = *o.OverwriteVersions
 	}
-	if err := a.measure(ctx); err != nil {
-		return nil, err
-	}
-	if existing, err := in.dedup(ctx, a, o); err != nil || existing != nil {
-		return existing, err
-	}
+	a.inPlace = inPlace
+	return a, nil
+}
+
+// finishNew gives a prepared artifact that matched no existing content its
+// uid and says where its bytes will be.
+func (in *Instance) finishNew(ctx context.Context, a *Artifact, o ArtifactOptions, quiet bool) error {
 	if err := a.assignUID(ctx, o); err != nil {
-		return nil, err
+		return err
 	}
-	if a.Key == nil && a.Description == nil && a.run == nil {
-		return nil, invalidf("pass one of key, description or a run: e.g. --key results/%s or --description TEXT", filepath.Base(abs))
-	}
-	if inPlace {
-		in.msg.Hint("path in storage '%s' with key '%s'", in.displayRoot(), realKey)
-	} else if a.Key == nil {
+	switch {
+	case quiet:
+	case a.inPlace:
+		in.msg.Hint("path in storage '%s' with key '%s'", in.displayRoot(), StorageKey(&a.Artifact))
+	case a.Key == nil:
 		in.msg.Hint("path content will be copied to default storage upon `save()` with key `None` ('%s')", StorageKey(&a.Artifact))
-	} else {
+	default:
 		in.msg.Hint("path content will be copied to default storage upon `save()` with key '%s'", *a.Key)
 	}
-	return a, nil
+	return nil
 }
 
 // source is what NewArtifact learned about the path it was given.
@@ -377,12 +397,25 @@ func unwrapAll(err error) error {
 // dedup looks for the same content (any branch) and, with a key, for the
 // key's version family. It returns the existing artifact on a hash hit.
 func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (*Artifact, error) {
-	same, err := meta.Artifacts(ctx, in.store, "WHERE t.hash = ? ORDER BY t.created_at DESC LIMIT 1", *a.Hash)
+	byHash, err := in.newestByHash(ctx, []string{*a.Hash})
 	if err != nil {
 		return nil, err
 	}
-	if len(same) > 0 {
-		ex := &Artifact{Artifact: *same[0], in: in, existing: true, run: a.run}
+	var byKey map[string]*meta.Artifact
+	if _, hit := byHash[*a.Hash]; !hit && a.Key != nil && o.Revises == nil {
+		if byKey, err = in.latestByKey(ctx, []string{*a.Key}); err != nil {
+			return nil, err
+		}
+	}
+	return in.applyDedup(a, o, byHash, byKey), nil
+}
+
+// applyDedup decides from looked-up candidates: a record with the same
+// content is returned (with what the caller passed applied on Save);
+// otherwise a record with the same key becomes the version revised.
+func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map[string]*meta.Artifact) *Artifact {
+	if same, ok := byHash[*a.Hash]; ok {
+		ex := &Artifact{Artifact: *same, in: in, existing: true, run: a.run}
 		if a.Description != nil && (ex.Description == nil || *ex.Description != *a.Description) {
 			ex.newDescription = a.Description
 			ex.Description = a.Description
@@ -402,25 +435,71 @@ func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (
 		} else {
 			in.msg.Important("returning existing artifact with same hash: %s; to track this artifact as an input, use: ln.Artifact.get()", ex.Repr())
 		}
-		return ex, nil
+		return ex
 	}
 	if o.Revises != nil {
 		a.revises = &o.Revises.Artifact
-		return nil, nil
+		return nil
 	}
 	if a.Key != nil {
-		fam, err := meta.Artifacts(ctx, in.store,
-			"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1",
-			*a.Key, a.StorageID)
-		if err != nil {
-			return nil, err
-		}
-		if len(fam) > 0 {
-			a.revises = fam[0]
+		if fam, ok := byKey[*a.Key]; ok {
+			a.revises = fam
 			in.msg.Important("creating new artifact version for key='%s' (storage: '%s')", *a.Key, in.storage.Root)
 		}
 	}
-	return nil, nil
+	return nil
+}
+
+// lookupChunk bounds the number of values bound in one IN (...) list.
+const lookupChunk = 400
+
+// inList renders "?, ?, ..." for n values.
+func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// newestByHash maps each hash to its newest artifact (any branch).
+func (in *Instance) newestByHash(ctx context.Context, hashes []string) (map[string]*meta.Artifact, error) {
+	out := map[string]*meta.Artifact{}
+	for start := 0; start < len(hashes); start += lookupChunk {
+		chunk := hashes[start:min(start+lookupChunk, len(hashes))]
+		args := make([]any, len(chunk))
+		for i, h := range chunk {
+			args[i] = h
+		}
+		rows, err := meta.Artifacts(ctx, in.store, "WHERE t.hash IN ("+inList(len(chunk))+") ORDER BY t.created_at DESC", args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if _, seen := out[*r.Hash]; !seen {
+				out[*r.Hash] = r
+			}
+		}
+	}
+	return out, nil
+}
+
+// latestByKey maps each key to the latest non-trashed artifact with that
+// key in the default storage: the version a new save would revise.
+func (in *Instance) latestByKey(ctx context.Context, keys []string) (map[string]*meta.Artifact, error) {
+	out := map[string]*meta.Artifact{}
+	for start := 0; start < len(keys); start += lookupChunk {
+		chunk := keys[start:min(start+lookupChunk, len(keys))]
+		args := []any{in.storage.ID}
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		rows, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? AND t.key IN ("+inList(len(chunk))+
+			") AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC", args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if _, seen := out[*r.Key]; !seen {
+				out[*r.Key] = r
+			}
+		}
+	}
+	return out, nil
 }
 
 // assignUID picks a new family uid or the next version of the revised family.
@@ -564,16 +643,16 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		}
 		return fmt.Errorf("save artifact: %w", err)
 	}
+	var copies []*Artifact
 	var stored []int64
-	for i, a := range fresh {
-		if !a.needsCopy() {
-			continue
+	for _, a := range fresh {
+		if a.needsCopy() {
+			copies = append(copies, a)
+			stored = append(stored, a.ID)
 		}
-		in.msg.Success("storing artifact '%s' at '%s'", a.UID, a.Path())
-		if err := a.storeBytes(ctx); err != nil {
-			return in.abortSave(ctx, fresh[i:], fresh[:i], a, err)
-		}
-		stored = append(stored, a.ID)
+	}
+	if err := in.storeAll(ctx, copies); err != nil {
+		return in.abortSave(ctx, fresh, copies, err)
 	}
 	if len(stored) == 0 {
 		return nil
@@ -598,8 +677,9 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	return nil
 }
 
-// abortSave removes the records of artifacts whose bytes were not stored.
-func (in *Instance) abortSave(ctx context.Context, unstored, done []*Artifact, failed *Artifact, cause error) error {
+// abortSave removes the records of a batch whose bytes were not stored
+// (every artifact of the batch: storing is all or nothing).
+func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact, cause error) error {
 	ctx = context.WithoutCancel(ctx)
 	rbErr := in.store.Tx(ctx, func(tx *meta.Tx) error {
 		for _, a := range unstored {
@@ -618,9 +698,9 @@ func (in *Instance) abortSave(ctx context.Context, unstored, done []*Artifact, f
 		a.ID = 0
 		a.Aux = nil
 	}
-	msg := fmt.Sprintf("store artifact %s from %s", failed.UID, shown(failed.src))
-	if len(done) > 0 {
-		msg += fmt.Sprintf(" (%d artifacts saved before it, %d not saved)", len(done), len(unstored))
+	msg := fmt.Sprintf("store artifact %s from %s", copies[0].UID, shown(copies[0].src))
+	if len(copies) > 1 {
+		msg = fmt.Sprintf("store %d artifacts (none was saved)", len(copies))
 	}
 	if rbErr != nil {
 		return fmt.Errorf("%s: %w; removing the unsaved records failed too: %v; run `lamin check --repair`", msg, cause, rbErr)
@@ -629,6 +709,49 @@ func (in *Instance) abortSave(ctx context.Context, unstored, done []*Artifact, f
 		return &userError{msg: fmt.Sprintf("%s: %v; make the storage writable", msg, cause), cat: ErrPermission}
 	}
 	return fmt.Errorf("%s: %w", msg, cause)
+}
+
+// storeAll copies the bytes of several artifacts into storage: one file
+// with its own fsync, many files (or folders) as one batch with a single
+// durability barrier. On error none of them is stored.
+func (in *Instance) storeAll(ctx context.Context, arts []*Artifact) error {
+	if len(arts) == 0 {
+		return nil
+	}
+	if len(arts) <= 10 {
+		for _, a := range arts {
+			in.msg.Success("storing artifact '%s' at '%s'", a.UID, a.Path())
+		}
+	} else {
+		in.msg.Success("storing %d artifacts at '%s'", len(arts), storageJoin(in.storage.Root, markerDir))
+	}
+	if len(arts) == 1 {
+		return arts[0].storeBytes(ctx)
+	}
+	var items []blob.FileItem
+	for _, a := range arts {
+		key := StorageKey(&a.Artifact)
+		if !a.isDir {
+			items = append(items, blob.FileItem{Key: key, Path: a.src})
+			continue
+		}
+		src := a.src
+		if resolved, err := filepath.EvalSymlinks(src); err == nil {
+			src = resolved
+		}
+		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			rel, err := filepath.Rel(src, p)
+			items = append(items, blob.FileItem{Key: key + "/" + filepath.ToSlash(rel), Path: p})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return blob.PutFiles(ctx, in.blobs, items)
 }
 
 // storeBytes copies the source file or folder to the artifact's storage key.

@@ -4,9 +4,36 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
+
+// measureAll hashes (and counts) many files with a bounded pool of workers.
+func measureAll(ctx context.Context, arts []*Artifact) error {
+	jobs := make(chan *Artifact)
+	errs := make(chan error, len(arts))
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range jobs {
+				if err := a.measure(ctx); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for _, a := range arts {
+		jobs <- a
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
 
 // ArtifactsFromDir prepares one file artifact per regular file below dir,
 // keyed "<folder key>/<relative path>" (like LaminDB's from_dir). The
@@ -58,23 +85,66 @@ func (in *Instance) ArtifactsFromDir(ctx context.Context, dir string, o Artifact
 		return nil, invalidf("folder %s contains no files", dir)
 	}
 	sort.Strings(files)
-	seen := map[string]string{}
-	var out []*Artifact
-	for _, f := range files {
+	arts := make([]*Artifact, len(files))
+	for i, f := range files {
 		rel, _ := filepath.Rel(abs, f)
 		fo := o
 		fo.Key = folderKey + "/" + filepath.ToSlash(rel)
 		fo.StemUID = ""
-		a, err := in.NewArtifact(ctx, f, fo)
-		if err != nil {
+		if arts[i], err = in.prepareArtifact(ctx, f, fo); err != nil {
 			return nil, err
 		}
+	}
+	if err := measureAll(ctx, arts); err != nil {
+		return nil, err
+	}
+	// Content seen earlier in this folder is dropped; the rest is looked up
+	// in two queries per few hundred files rather than two per file.
+	seen := map[string]string{}
+	var unique []*Artifact
+	var hashes, keys []string
+	for i, a := range arts {
 		if prev, dup := seen[*a.Hash]; dup {
-			in.msg.Warn("dropping %s: same content as %s", f, prev)
+			in.msg.Warn("dropping %s: same content as %s", files[i], prev)
 			continue
 		}
-		seen[*a.Hash] = f
+		seen[*a.Hash] = files[i]
+		unique = append(unique, a)
+		hashes = append(hashes, *a.Hash)
+		keys = append(keys, *a.Key)
+	}
+	byHash, err := in.newestByHash(ctx, hashes)
+	if err != nil {
+		return nil, err
+	}
+	byKey, err := in.latestByKey(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Artifact
+	fresh, copied := 0, 0
+	for _, a := range unique {
+		fo := o
+		fo.Key = *a.Key
+		if ex := in.applyDedup(a, fo, byHash, byKey); ex != nil {
+			out = append(out, ex)
+			continue
+		}
+		if err := in.finishNew(ctx, a, fo, true); err != nil {
+			return nil, err
+		}
+		fresh++
+		if !a.inPlace {
+			copied++
+		}
 		out = append(out, a)
+	}
+	switch {
+	case fresh == 0:
+	case copied == 0:
+		in.msg.Hint("%d files in storage '%s' with keys under '%s/'", fresh, in.displayRoot(), folderKey)
+	default:
+		in.msg.Hint("%d files will be copied to default storage upon `save()` with keys under '%s/'", copied, folderKey)
 	}
 	return out, nil
 }

@@ -179,3 +179,35 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// FileItem names a local file to store under a key.
+type FileItem struct {
+	Key  string
+	Path string
+}
+
+// BatchFilePutter is implemented by stores that can store many local files
+// with one durability barrier instead of one per file. PutFiles uses it.
+type BatchFilePutter interface {
+	// PutFilesFrom stores every item, all or nothing: on error no object
+	// of the batch is visible (objects it overwrote may be lost).
+	PutFilesFrom(ctx context.Context, items []FileItem) error
+}
+
+// PutFiles stores local files under their keys, in one batch when the
+// store supports it and one after another otherwise. On error the objects
+// of the batch that were stored are deleted again.
+func PutFiles(ctx context.Context, s Store, items []FileItem) error {
+	if bp, ok := s.(BatchFilePutter); ok {
+		return bp.PutFilesFrom(ctx, items)
+	}
+	for i, it := range items {
+		if _, err := PutFile(ctx, s, it.Key, it.Path); err != nil {
+			for _, done := range items[:i] {
+				_ = s.Delete(context.WithoutCancel(ctx), done.Key)
+			}
+			return err
+		}
+	}
+	return nil
+}
