@@ -56,7 +56,7 @@ func GetFile(ctx context.Context, s Store, key, dst string) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("get file %s: %w", key, err)
 	}
-	f, err := os.CreateTemp(dir, tempPattern(base))
+	f, err := os.CreateTemp(dir, TempPattern(base))
 	if err != nil {
 		return fmt.Errorf("get file %s: %w", key, err)
 	}
@@ -82,7 +82,7 @@ func GetFile(ctx context.Context, s Store, key, dst string) (err error) {
 	if err := os.Rename(tmp, dst); err != nil {
 		return fmt.Errorf("get file %s: %w", key, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		// dst is already in place; only durability is in question.
 		return fmt.Errorf("get file %s: %w", key, err)
 	}
@@ -144,10 +144,10 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// tempPattern returns the os.CreateTemp pattern for a temporary file that
+// TempPattern returns the os.CreateTemp pattern for a temporary file that
 // will be renamed to base: ".<base>.tmp-*". Long base names are shortened
 // so that the generated name stays within common file-name limits.
-func tempPattern(base string) string {
+func TempPattern(base string) string {
 	const maxBase = 200
 	if len(base) > maxBase {
 		n := maxBase
@@ -159,10 +159,10 @@ func tempPattern(base string) string {
 	return "." + base + ".tmp-*"
 }
 
-// syncDir fsyncs the directory dir so that a rename into it is durable.
+// SyncDir fsyncs the directory dir so that a rename into it is durable.
 // File systems that cannot sync directories are tolerated, and on Windows,
 // where directories cannot be opened for syncing, it does nothing.
-func syncDir(dir string) error {
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}

@@ -18,7 +18,7 @@ func TestTempPattern(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tempPattern(tt.base)
+			got := TempPattern(tt.base)
 			if got != tt.want {
 				t.Fatalf("tempPattern = %q, want %q", got, tt.want)
 			}

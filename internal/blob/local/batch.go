@@ -69,7 +69,7 @@ func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) (err er
 		dirs[x.dir] = true
 	}
 	for d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := blob.SyncDir(d); err != nil {
 			return fmt.Errorf("sync directory after rename: %w", err)
 		}
 	}

@@ -8,11 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"github.com/lamin-go/lamin/internal/blob"
 )
@@ -199,7 +197,7 @@ func (s *Store) put(ctx context.Context, key string, fill func(*os.File) (int64,
 	if err := os.Rename(tmp, dst); err != nil {
 		return blob.Info{}, err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := blob.SyncDir(dir); err != nil {
 		// The rename is done and cannot be taken back; report that it may
 		// not survive a crash.
 		return blob.Info{}, fmt.Errorf("sync directory after rename: %w", err)
@@ -218,7 +216,7 @@ func (s *Store) createTemp(dir, base string) (*os.File, error) {
 			continue
 		}
 		var f *os.File
-		f, err = os.CreateTemp(dir, tempPattern(base))
+		f, err = os.CreateTemp(dir, blob.TempPattern(base))
 		if err == nil {
 			return f, nil
 		}
@@ -425,40 +423,4 @@ func isNotExist(err error) bool {
 // temporary files created by tempPattern.
 func isTempName(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.Contains(name[1:], ".tmp-")
-}
-
-// tempPattern returns the os.CreateTemp pattern ".<base>.tmp-*" for a
-// temporary file that will be renamed to base. Long names are shortened so
-// the generated name stays within the usual 255-byte limit.
-func tempPattern(base string) string {
-	const maxBase = 200
-	if len(base) > maxBase {
-		n := maxBase
-		for n > 0 && !utf8.RuneStart(base[n]) {
-			n--
-		}
-		base = base[:n]
-	}
-	return "." + base + ".tmp-*"
-}
-
-// syncDir fsyncs dir so that a rename into it survives a crash. File
-// systems that cannot sync directories are tolerated; on Windows, where
-// directories cannot be opened for syncing, it does nothing.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL) {
-		return nil
-	}
-	return err
 }

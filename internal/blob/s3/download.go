@@ -7,10 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"syscall"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -59,7 +56,7 @@ func (s *Store) download(ctx context.Context, key, obj, dst string) (err error) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, tempPattern(base))
+	f, err := os.CreateTemp(dir, blob.TempPattern(base))
 	if err != nil {
 		return err
 	}
@@ -96,7 +93,7 @@ func (s *Store) download(ctx context.Context, key, obj, dst string) (err error) 
 	if err := os.Rename(tmp, dst); err != nil {
 		return err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := blob.SyncDir(dir); err != nil {
 		return fmt.Errorf("sync directory after rename: %w", err)
 	}
 	return nil
@@ -191,39 +188,4 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
 	p.add(int64(n))
 	return n, err
-}
-
-// tempPattern returns the os.CreateTemp pattern ".<base>.tmp-*" for a
-// temporary file that will be renamed to base, shortening long names so
-// that the result stays within common file-name limits.
-func tempPattern(base string) string {
-	const maxBase = 200
-	if len(base) > maxBase {
-		n := maxBase
-		for n > 0 && !utf8.RuneStart(base[n]) {
-			n--
-		}
-		base = base[:n]
-	}
-	return "." + base + ".tmp-*"
-}
-
-// syncDir fsyncs dir so that a rename into it is durable. File systems
-// that cannot sync directories are tolerated; on Windows it does nothing.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL) {
-		return nil
-	}
-	return err
 }
