@@ -313,7 +313,23 @@ func (in *Instance) displayRoot() string {
 	return in.storage.Root
 }
 
-// measure computes size, hash and, for tabular files, the observation count.
+// countsObservations says whether saving records n_observations: always
+// for datasets (kind "dataset": CSV/TSV, Parquet, h5ad), and for plain
+// tables with a header row (.csv, .tsv, .parquet). Other files keep NULL,
+// as LaminDB's plain constructor does (compressed Cell Ranger TSVs have no
+// header, an h5ad is only read as a dataset).
+func (a *Artifact) countsObservations() bool {
+	if a.Kind != nil && *a.Kind == "dataset" {
+		return true
+	}
+	switch a.Suffix {
+	case ".csv", ".tsv", ".parquet":
+		return true
+	}
+	return false
+}
+
+// measure computes size, hash and, for tables, the observation count.
 func (a *Artifact) measure(ctx context.Context) error {
 	if a.remote != nil {
 		return a.measureRemote(ctx)
@@ -324,7 +340,7 @@ func (a *Artifact) measure(ctx context.Context) error {
 		err error
 	}
 	obs := make(chan obsResult, 1)
-	if !a.isDir {
+	if !a.isDir && a.countsObservations() {
 		go func() {
 			n, ok, err := dataformat.Observations(ctx, a.src, a.Suffix)
 			obs <- obsResult{n, ok, err}

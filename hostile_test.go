@@ -415,7 +415,8 @@ func TestHostileTruncatedDataFilesStillSave(t *testing.T) {
 			if err := os.WriteFile(p, tt.content, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			a := e.save(p, lamin.ArtifactOptions{Description: tt.name})
+			// Saved as datasets: those have their observations counted.
+			a := e.save(p, lamin.ArtifactOptions{Description: tt.name, Kind: "dataset"})
 			var warnings []string
 			for _, line := range strings.Split(e.msgs.String(), "\n") {
 				if strings.HasPrefix(line, "! could not count observations") {
