@@ -597,14 +597,6 @@ func (a *Artifact) prepareInsert(now time.Time) {
 	a.CreatedAt, a.UpdatedAt = now, now
 }
 
-func (a *Artifact) insert(ctx context.Context, tx *meta.Tx) error {
-	if a.revises != nil {
-		if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
-			return err
-		}
-	}
-	return meta.InsertArtifact(ctx, tx, &a.Artifact)
-}
 
 // SaveAll saves several artifacts: new records are inserted in one
 // transaction, then bytes are stored one artifact after another. On the
@@ -634,13 +626,17 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		a.prepareInsert(now)
 	}
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-		for _, a := range fresh {
+		rows := make([]*meta.Artifact, len(fresh))
+		for i, a := range fresh {
 			a.ID = 0
-			if err := a.insert(ctx, tx); err != nil {
-				return err
+			rows[i] = &a.Artifact
+			if a.revises != nil {
+				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
+					return err
+				}
 			}
 		}
-		return nil
+		return meta.InsertArtifacts(ctx, tx, rows)
 	})
 	if errors.Is(err, meta.ErrConflict) && len(fresh) == 1 {
 		// Another writer registered the same content first.

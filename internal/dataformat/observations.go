@@ -78,7 +78,13 @@ func countDelimited(ctx context.Context, path string, comma rune, gz bool) (int6
 	}
 	defer f.Close()
 
-	records, err := countRecords(ctx, f, comma, gz, defaultScanSizes)
+	sz := defaultScanSizes
+	if st, err := f.Stat(); err == nil && !gz && st.Size() < int64(sz.chunk) {
+		// A small file needs no megabyte buffer: allocating (and faulting
+		// in) one per file dominated saving thousands of small tables.
+		sz.chunk = max(int(st.Size())+1, 4096)
+	}
+	records, err := countRecords(ctx, f, comma, gz, sz)
 	if err != nil {
 		return 0, fmt.Errorf("dataformat: reading %s: %w", path, err)
 	}

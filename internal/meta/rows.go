@@ -54,6 +54,42 @@ func (t table[T]) insert(ctx context.Context, q Querier, v *T) (int64, error) {
 	return id, nil
 }
 
+// insertMany inserts rows with one prepared statement and sets their ids
+// through setID: preparing once matters when thousands of rows go in.
+func (t table[T]) insertMany(ctx context.Context, tx *Tx, vs []*T, setID func(*T, int64)) error {
+	var names, marks []string
+	for _, c := range t.cols {
+		if c.name != "id" {
+			names = append(names, c.name)
+			marks = append(marks, "?")
+		}
+	}
+	stmt, err := tx.tx.PrepareContext(ctx, tx.dialect.Rebind("INSERT INTO "+t.name+" ("+strings.Join(names, ", ")+") VALUES ("+
+		strings.Join(marks, ", ")+") RETURNING id"))
+	if err != nil {
+		return fmt.Errorf("insert %s: %w", t.name, err)
+	}
+	defer stmt.Close()
+	args := make([]any, 0, len(names))
+	for _, v := range vs {
+		args = args[:0]
+		for _, c := range t.cols {
+			if c.name != "id" {
+				args = append(args, arg(tx.dialect, c.ptr(v)))
+			}
+		}
+		var id int64
+		if err := stmt.QueryRowContext(ctx, args...).Scan(&id); err != nil {
+			if tx.dialect.IsUniqueViolation(err) {
+				return fmt.Errorf("insert %s: %w: %v", t.name, ErrConflict, err)
+			}
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		setID(v, id)
+	}
+	return nil
+}
+
 // update writes every column of the row with v's id.
 func (t table[T]) update(ctx context.Context, q Querier, v *T) error {
 	var sets []string
@@ -185,6 +221,12 @@ func InsertArtifact(ctx context.Context, q Querier, a *Artifact) error {
 	id, err := artifactTable.insert(ctx, q, a)
 	a.ID = id
 	return err
+}
+
+// InsertArtifacts adds many artifacts in tx with one prepared statement
+// and sets their ids.
+func InsertArtifacts(ctx context.Context, tx *Tx, as []*Artifact) error {
+	return artifactTable.insertMany(ctx, tx, as, func(a *Artifact, id int64) { a.ID = id })
 }
 
 // UpdateArtifact writes every field of a.
