@@ -125,3 +125,11 @@ fi
 printf '%-34s %13s   %-22s %13s   %6s\n' "figure" "lamin" "reference" "ref" "ratio"
 printf '%s\n' "${rows[@]}"
 printf '\nmachine: %s cores, %s memory; %s\n' "$(nproc)" "$(free -h | awk '/Mem:/ {print $2}')" "$(date -u +%Y-%m-%d)"
+
+# The query and lineage figures (their own generators and tables).
+quick=()
+[ "${1:-}" = "--quick" ] && quick=(--quick)
+printf '\n== queries on a generated instance (bench/query.sh)\n'
+bench/query.sh "${quick[@]}"
+printf '\n== lineage (bench/lineage.sh)\n'
+bench/lineage.sh "${quick[@]}"
