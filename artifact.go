@@ -597,11 +597,10 @@ func (a *Artifact) prepareInsert(now time.Time) {
 	a.CreatedAt, a.UpdatedAt = now, now
 }
 
-
 // SaveAll saves several artifacts: new records are inserted in one
-// transaction, then bytes are stored one artifact after another. On the
-// first storage failure the records of every artifact not yet stored are
-// removed, and the error lists what was stored and what was not.
+// transaction (marked as storing), then their bytes are stored as one batch
+// (see storeAll), then the records are marked stored. If storing fails,
+// the records of the batch are removed and the error says what failed.
 func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	var fresh []*Artifact
 	for _, a := range arts {
