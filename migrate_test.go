@@ -31,7 +31,7 @@ func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	}
 	applied, backup, err := in.Migrate(e.ctx)
 	in.Close()
-	if err != nil || len(applied) != 1 || applied[0] != 2 {
+	if err != nil || len(applied) == 0 || applied[0] != 2 {
 		t.Fatalf("migrate applied %v: %v", applied, err)
 	}
 	if st, err := os.Stat(backup); err != nil || st.Size() == 0 || filepath.Dir(backup) != filepath.Join(e.root(), ".lamindb") {

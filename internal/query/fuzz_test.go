@@ -3,16 +3,19 @@ package query
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
-// FuzzParseFilter checks that no expression panics, and that for every
-// expression that compiles the SQL text carries no user value: values only
-// travel as arguments, and every string argument derives from the typed value.
+// FuzzParseFilter checks that no expression panics, that for every
+// expression that compiles the SQL text carries no user value (values only
+// travel as arguments, and every string argument derives from the typed
+// value), and that the database accepts the SQL of every dialect it runs.
 func FuzzParseFilter(f *testing.F) {
 	seeds := []string{
 		"key=a'b",
@@ -42,7 +45,12 @@ func FuzzParseFilter(f *testing.F) {
 	for i, s := range seeds {
 		f.Add(uint8(i), s)
 	}
-	st := openFixture(f)
+	// The SQL of both dialects is always checked; it runs on SQLite, and on
+	// PostgreSQL too when LAMIN_TEST_POSTGRES names a server.
+	stores := map[string]*meta.Store{"sqlite": openFixture(f)}
+	if os.Getenv(testenv.PostgresEnv) != "" {
+		stores["postgres"] = openPostgresFixture(f)
+	}
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, r uint8, expr string) {
 		regs := Registries()
@@ -61,25 +69,33 @@ func FuzzParseFilter(f *testing.F) {
 			New(reg).Exclude(c),
 			New(reg).Or([]Condition{c}, []Condition{c}),
 		}
-		for _, d := range []meta.Dialect{st.Dialect(), pgDialect{}} {
+		for _, d := range dialects {
+			st := stores[d.Name()]
 			for _, q := range queries {
 				text, args, err := q.SQL(d, "t.id")
 				if err != nil {
 					t.Fatalf("SQL(%q): %v", expr, err)
 				}
 				checkSQL(t, expr, value, text, args)
-				if d.Name() == "sqlite" {
-					rows, err := st.Query(ctx, text, args...)
-					if err != nil {
-						t.Fatalf("%q: %v\n%s %v", expr, err, text, args)
-					}
-					rows.Close()
-				}
 				count, cargs, err := q.CountSQL(d)
 				if err != nil {
 					t.Fatalf("CountSQL(%q): %v", expr, err)
 				}
 				checkSQL(t, expr, value, count, cargs)
+				if st == nil {
+					continue
+				}
+				rows, err := st.Query(ctx, text, args...)
+				if err == nil {
+					rows.Close()
+					err = st.QueryRow(ctx, count, cargs...).Scan(new(int64))
+				}
+				if err != nil {
+					if issue := knownPostgresIssue(err); issue != "" && d.Name() == "postgres" {
+						t.Skipf("known PostgreSQL issue (%s): %q: %v", issue, expr, err)
+					}
+					t.Fatalf("%s: %q: %v\n%s %v", d.Name(), expr, err, text, args)
+				}
 			}
 		}
 	})
@@ -98,7 +114,7 @@ func checkSQL(t *testing.T, expr, value, text string, args []any) {
 	}
 	for _, a := range args {
 		switch v := a.(type) {
-		case int64, bool:
+		case int64, bool, time.Time:
 		case string:
 			if !fromValue(v, value) {
 				t.Fatalf("%q: argument %q does not come from the value", expr, v)
@@ -110,7 +126,7 @@ func checkSQL(t *testing.T, expr, value, text string, args []any) {
 }
 
 // fromValue reports whether arg is value-derived: a part of the value, a
-// LIKE pattern of it, a prefix upper bound of it, a timestamp the value was
+// LIKE pattern of it (contains or prefix), a prefix upper bound of it, a timestamp the value was
 // parsed into, or the run-artifact kind of the default scope.
 func fromValue(arg, value string) bool {
 	if arg == RunArtifactKind || strings.Contains(value, arg) {
@@ -124,6 +140,9 @@ func fromValue(arg, value string) bool {
 	}
 	for _, part := range append(strings.Split(value, ","), value) {
 		if upper, ok := prefixUpperBound(part); ok && upper == arg {
+			return true
+		}
+		if arg == escapeLike(part)+"%" { // a PostgreSQL prefix pattern
 			return true
 		}
 	}

@@ -81,45 +81,51 @@ func TestSelectListNamesColumnsAsExposed(t *testing.T) {
 }
 
 // TestModelMatchesTheSchema checks every column and relation of the model
-// against the migrated SQLite schema.
+// against the migrated schema of each dialect.
 func TestModelMatchesTheSchema(t *testing.T) {
-	st := openFixture(t)
-	for _, reg := range allRegistries {
-		t.Run(reg.Name+" columns and relations exist", func(t *testing.T) {
-			cols := tableColumns(t, st, reg.Table)
-			for _, c := range reg.Columns {
-				if !cols[c.SQL] {
-					t.Errorf("%s has no column %s", reg.Table, c.SQL)
-				}
-			}
-			if len(cols) != len(reg.Columns) {
-				t.Errorf("%s has %d columns, the model %d", reg.Table, len(cols), len(reg.Columns))
-			}
-			for _, rel := range reg.Relations {
-				target := registryByName(rel.Target)
-				switch rel.Kind {
-				case Forward:
-					if !cols[rel.Column] {
-						t.Errorf("%s: no column %s", rel.Name, rel.Column)
-					}
-				case Reverse:
-					if !tableColumns(t, st, target.Table)[rel.Column] {
-						t.Errorf("%s: %s has no column %s", rel.Name, target.Table, rel.Column)
-					}
-				case ManyToMany:
-					link := tableColumns(t, st, rel.Through)
-					if !link[rel.ThroughSource] || !link[rel.ThroughTarget] {
-						t.Errorf("%s: %s lacks %s or %s", rel.Name, rel.Through, rel.ThroughSource, rel.ThroughTarget)
+	forEachDialect(t, func(t *testing.T, st *meta.Store) {
+		for _, reg := range allRegistries {
+			t.Run(reg.Name+" columns and relations exist", func(t *testing.T) {
+				cols := tableColumns(t, st, reg.Table)
+				for _, c := range reg.Columns {
+					if !cols[c.SQL] {
+						t.Errorf("%s has no column %s", reg.Table, c.SQL)
 					}
 				}
-			}
-		})
-	}
+				if len(cols) != len(reg.Columns) {
+					t.Errorf("%s has %d columns, the model %d", reg.Table, len(cols), len(reg.Columns))
+				}
+				for _, rel := range reg.Relations {
+					target := registryByName(rel.Target)
+					switch rel.Kind {
+					case Forward:
+						if !cols[rel.Column] {
+							t.Errorf("%s: no column %s", rel.Name, rel.Column)
+						}
+					case Reverse:
+						if !tableColumns(t, st, target.Table)[rel.Column] {
+							t.Errorf("%s: %s has no column %s", rel.Name, target.Table, rel.Column)
+						}
+					case ManyToMany:
+						link := tableColumns(t, st, rel.Through)
+						if !link[rel.ThroughSource] || !link[rel.ThroughTarget] {
+							t.Errorf("%s: %s lacks %s or %s", rel.Name, rel.Through, rel.ThroughSource, rel.ThroughTarget)
+						}
+					}
+				}
+			})
+		}
+	})
 }
 
+// tableColumns returns the column names of table in st's schema.
 func tableColumns(t *testing.T, st *meta.Store, table string) map[string]bool {
 	t.Helper()
-	rows, err := st.Query(context.Background(), "SELECT name FROM pragma_table_info(?)", table)
+	q := "SELECT name FROM pragma_table_info(?)"
+	if onPostgres(st) {
+		q = "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?"
+	}
+	rows, err := st.Query(context.Background(), q, table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +137,9 @@ func tableColumns(t *testing.T, st *meta.Store, table string) map[string]bool {
 			t.Fatal(err)
 		}
 		out[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if len(out) == 0 {
 		t.Fatalf("no table %s", table)

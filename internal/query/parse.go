@@ -1,10 +1,12 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Lookups lists the supported lookups in LaminDB's (Django's) spelling.
@@ -253,7 +255,19 @@ func convertValue(t Type, s string) (any, error) {
 	case Time:
 		return parseTime(s)
 	}
+	if err := checkText(s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkText rejects text no database column can hold: NUL bytes and
+// invalid UTF-8 (PostgreSQL refuses them; SQLite would match nothing).
+func checkText(s string) error {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return errors.New("text with a NUL byte or invalid UTF-8")
+	}
+	return nil
 }
 
 func parseBool(s string) (bool, error) {

@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/meta/postgres"
+	"github.com/lamin-go/lamin/internal/meta/sqlite"
 )
 
 func TestFilterReturnsTheMatchingRows(t *testing.T) {
-	st := openFixture(t)
 	tests := []struct {
 		name  string
 		reg   *Registry
@@ -98,20 +100,21 @@ func TestFilterReturnsTheMatchingRows(t *testing.T) {
 		{"run artifacts show when kind is mentioned", Artifact, []string{"kind=__lamindb_run__"}, []int64{3}},
 		{"kind isnull keeps NULL kinds", Artifact, []string{"kind__isnull=true"}, []int64{1, 4, 5, 6, 7, 8}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			q := New(tt.reg).Filter(mustParse(t, tt.reg, tt.exprs...)...)
-			got := queryIDs(t, st, q)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				sql, args, _ := q.SQL(st.Dialect(), "t.id")
-				t.Errorf("ids (-want +got):\n%s\n%s %v", diff, sql, args)
-			}
-		})
-	}
+	forEachDialect(t, func(t *testing.T, st *meta.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				q := New(tt.reg).Filter(mustParse(t, tt.reg, tt.exprs...)...)
+				got := queryIDs(t, st, q)
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					sql, args, _ := q.SQL(st.Dialect(), "t.id")
+					t.Errorf("ids (-want +got):\n%s\n%s %v", diff, sql, args)
+				}
+			})
+		}
+	})
 }
 
 func TestQueryCombinesFilterExcludeAndOr(t *testing.T) {
-	st := openFixture(t)
 	p := func(exprs ...string) []Condition { return mustParse(t, Artifact, exprs...) }
 	tests := []struct {
 		name string
@@ -130,17 +133,19 @@ func TestQueryCombinesFilterExcludeAndOr(t *testing.T) {
 		{"one filter call shares a to-many row", New(Artifact).Filter(p("input_of_runs__transform=5", "input_of_runs__created_by=1")...), []int64{}},
 		{"separate filter calls do not share it", New(Artifact).Filter(p("input_of_runs__transform=5")...).Filter(p("input_of_runs__created_by=1")...), []int64{7}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, queryIDs(t, st, tt.q)); diff != "" {
-				t.Errorf("ids (-want +got):\n%s", diff)
-			}
-		})
-	}
+	forEachDialect(t, func(t *testing.T, st *meta.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if diff := cmp.Diff(tt.want, queryIDs(t, st, tt.q)); diff != "" {
+					sql, args, _ := tt.q.SQL(st.Dialect(), "t.id")
+					t.Errorf("ids (-want +got):\n%s\n%s %v", diff, sql, args)
+				}
+			})
+		}
+	})
 }
 
 func TestOrderByLimitAndOffset(t *testing.T) {
-	st := openFixture(t)
 	p := func(exprs ...string) []Condition { return mustParse(t, Artifact, exprs...) }
 	tests := []struct {
 		name string
@@ -157,17 +162,19 @@ func TestOrderByLimitAndOffset(t *testing.T) {
 		{"limit and offset", (&Query{Registry: Artifact, Limit: 2, Offset: 1}).OrderBy("id"), []int64{2, 4}},
 		{"offset alone", &Query{Registry: Artifact, Offset: 5}, []int64{7, 8}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, queryIDs(t, st, tt.q)); diff != "" {
-				t.Errorf("ids (-want +got):\n%s", diff)
-			}
-		})
-	}
+	forEachDialect(t, func(t *testing.T, st *meta.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if diff := cmp.Diff(tt.want, queryIDs(t, st, tt.q)); diff != "" {
+					sql, args, _ := tt.q.SQL(st.Dialect(), "t.id")
+					t.Errorf("ids (-want +got):\n%s\n%s %v", diff, sql, args)
+				}
+			})
+		}
+	})
 }
 
 func TestCountSQLCountsTheRows(t *testing.T) {
-	st := openFixture(t)
 	tests := []struct {
 		name string
 		q    *Query
@@ -179,21 +186,23 @@ func TestCountSQLCountsTheRows(t *testing.T) {
 		{"with an offset", &Query{Registry: Artifact, Offset: 5}, 2},
 		{"ordering does not matter", New(Transform).OrderBy("-created_by__handle"), 5},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			text, args, err := tt.q.CountSQL(st.Dialect())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var n int
-			if err := st.QueryRow(context.Background(), text, args...).Scan(&n); err != nil {
-				t.Fatalf("%v\n%s", err, text)
-			}
-			if n != tt.want {
-				t.Errorf("count = %d, want %d", n, tt.want)
-			}
-		})
-	}
+	forEachDialect(t, func(t *testing.T, st *meta.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				text, args, err := tt.q.CountSQL(st.Dialect())
+				if err != nil {
+					t.Fatal(err)
+				}
+				var n int
+				if err := st.QueryRow(context.Background(), text, args...).Scan(&n); err != nil {
+					t.Fatalf("%v\n%s", err, text)
+				}
+				if n != tt.want {
+					t.Errorf("count = %d, want %d", n, tt.want)
+				}
+			})
+		}
+	})
 }
 
 func TestErrorsNameTheProblem(t *testing.T) {
@@ -249,7 +258,6 @@ func TestErrorsNameTheProblem(t *testing.T) {
 }
 
 func TestOrderByErrors(t *testing.T) {
-	st := openFixture(t)
 	tests := []struct {
 		name  string
 		field string
@@ -260,20 +268,28 @@ func TestOrderByErrors(t *testing.T) {
 		{"lookups cannot order", "key__startswith", "cannot order by lookup 'startswith' in 'key__startswith'"},
 		{"an empty name", "-", "invalid order field '-'"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := New(Artifact).OrderBy(tt.field).SQL(st.Dialect(), "t.id")
-			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("error = %v, want prefix %q", err, tt.want)
-			}
-		})
+	for _, d := range dialects {
+		for _, tt := range tests {
+			t.Run(d.Name()+"/"+tt.name, func(t *testing.T) {
+				_, _, err := New(Artifact).OrderBy(tt.field).SQL(d, "t.id")
+				if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+					t.Errorf("error = %v, want prefix %q", err, tt.want)
+				}
+				_, _, err = New(Artifact).OrderBy(tt.field).CountSQL(d)
+				if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+					t.Errorf("CountSQL error = %v, want prefix %q", err, tt.want)
+				}
+			})
+		}
 	}
 }
 
 func TestConditionsMustMatchTheQueryRegistry(t *testing.T) {
 	c := mustParse(t, Transform, "key=x")
-	if _, _, err := New(Artifact).Filter(c...).SQL(pgDialect{}, "t.id"); err == nil {
-		t.Error("a transform condition compiled on artifact")
+	for _, d := range dialects {
+		if _, _, err := New(Artifact).Filter(c...).SQL(d, "t.id"); err == nil {
+			t.Errorf("%s: a transform condition compiled on artifact", d.Name())
+		}
 	}
 }
 
@@ -281,15 +297,15 @@ func TestSQLKeepsValuesOutOfTheText(t *testing.T) {
 	value := `x'); DROP TABLE lamindb_artifact; --%_`
 	tests := []struct {
 		name    string
-		dialect interface{ Name() string }
+		dialect meta.Dialect
 		field   string
 	}{
-		{"sqlite exact", nil, "key"},
-		{"sqlite icontains", nil, "key__icontains"},
-		{"sqlite startswith", nil, "key__startswith"},
-		{"postgres endswith", pgDialect{}, "key__endswith"},
-		{"postgres iexact", pgDialect{}, "description__iexact"},
-		{"postgres contains", pgDialect{}, "run__transform__key__contains"},
+		{"sqlite exact", sqlite.Dialect{}, "key"},
+		{"sqlite icontains", sqlite.Dialect{}, "key__icontains"},
+		{"sqlite startswith", sqlite.Dialect{}, "key__startswith"},
+		{"postgres endswith", postgres.Dialect{}, "key__endswith"},
+		{"postgres iexact", postgres.Dialect{}, "description__iexact"},
+		{"postgres contains", postgres.Dialect{}, "run__transform__key__contains"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,13 +313,7 @@ func TestSQLKeepsValuesOutOfTheText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var text string
-			if tt.dialect == nil {
-				st := openFixture(t)
-				text, _, err = New(Artifact).Filter(c).SQL(st.Dialect(), "t.id")
-			} else {
-				text, _, err = New(Artifact).Filter(c).SQL(pgDialect{}, "t.id")
-			}
+			text, _, err := New(Artifact).Filter(c).SQL(tt.dialect, "t.id")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -322,8 +332,8 @@ func TestPostgresSQLShape(t *testing.T) {
 		q    *Query
 		want string
 	}{
-		{"startswith uses left", New(Artifact).Filter(mustParse(t, Artifact, "key__startswith=a")...),
-			"SELECT t.id FROM lamindb_artifact t WHERE t._branch_code IN (?) AND (t.kind IS NULL OR t.kind <> ?) AND left(t.key, length(CAST(? AS TEXT))) = ? ORDER BY t.id ASC"},
+		{"startswith uses an escaped LIKE prefix", New(Artifact).Filter(mustParse(t, Artifact, "key__startswith=a")...),
+			"SELECT t.id FROM lamindb_artifact t WHERE t._branch_code IN (?) AND (t.kind IS NULL OR t.kind <> ?) AND t.key LIKE CAST(? AS TEXT) ESCAPE chr(92) ORDER BY t.id ASC"},
 		{"contains uses strpos", New(User).Filter(mustParse(t, User, "handle__contains=a")...),
 			"SELECT t.id FROM lamindb_user t WHERE strpos(t.handle, ?) > 0 ORDER BY t.id ASC"},
 		{"offset without limit", &Query{Registry: User, Offset: 2},
@@ -333,7 +343,7 @@ func TestPostgresSQLShape(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := tt.q.SQL(pgDialect{}, "t.id")
+			got, _, err := tt.q.SQL(postgres.Dialect{}, "t.id")
 			if err != nil {
 				t.Fatal(err)
 			}

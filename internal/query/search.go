@@ -78,6 +78,10 @@ func (r *SearchResult) Hint() string {
 // counts, rows at or above the threshold are kept, best first, ties by id.
 func Search(ctx context.Context, q meta.Querier, reg *Registry, text string, opts SearchOptions) (*SearchResult, error) {
 	res := &SearchResult{Query: strings.TrimSpace(text)}
+	if checkText(res.Query) != nil {
+		// No stored text contains a NUL byte or invalid UTF-8.
+		return res, nil
+	}
 	limit := opts.Limit
 	if limit == 0 {
 		limit = DefaultSearchLimit

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lamin-go/lamin/internal/meta"
 )
 
 func TestRankScoresEachRuleOncePerField(t *testing.T) {
@@ -110,7 +111,6 @@ func keys(m map[string]struct{}) []string {
 }
 
 func TestSearchRanksAndFallsBack(t *testing.T) {
-	st := openFixture(t)
 	ctx := context.Background()
 	tests := []struct {
 		name    string
@@ -142,47 +142,49 @@ func TestSearchRanksAndFallsBack(t *testing.T) {
 		{"a wildcard is searched literally", Artifact, "%", SearchOptions{NoFallback: true}, []SearchHit{}, false},
 		{"nothing similar returns nothing", User, "zzzzqqqq", SearchOptions{}, []SearchHit{}, false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := Search(ctx, st, tt.reg, tt.query, tt.opts)
+	forEachDialect(t, func(t *testing.T, st *meta.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res, err := Search(ctx, st, tt.reg, tt.query, tt.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := append([]SearchHit{}, res.Hits...)
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("hits (-want +got):\n%s", diff)
+				}
+				if res.Similar != tt.similar {
+					t.Errorf("Similar = %v, want %v", res.Similar, tt.similar)
+				}
+			})
+		}
+		t.Run("the fallback hint names the query", func(t *testing.T) {
+			res, err := Search(ctx, st, Transform, " GWS CRISPRa analysis ", SearchOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := append([]SearchHit{}, res.Hits...)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("hits (-want +got):\n%s", diff)
-			}
-			if res.Similar != tt.similar {
-				t.Errorf("Similar = %v, want %v", res.Similar, tt.similar)
+			if want := "no exact matches for 'GWS CRISPRa analysis', showing similar records"; res.Hint() != want {
+				t.Errorf("Hint() = %q, want %q", res.Hint(), want)
 			}
 		})
-	}
-	t.Run("the fallback hint names the query", func(t *testing.T) {
-		res, err := Search(ctx, st, Transform, " GWS CRISPRa analysis ", SearchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := "no exact matches for 'GWS CRISPRa analysis', showing similar records"; res.Hint() != want {
-			t.Errorf("Hint() = %q, want %q", res.Hint(), want)
-		}
-	})
-	t.Run("the scan limit bounds the fallback", func(t *testing.T) {
-		res, err := Search(ctx, st, Transform, "integrated analysis", SearchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Hits) == 0 || res.Hits[0].ID != 5 || !res.Similar {
-			t.Fatalf("without a scan limit: %+v", res)
-		}
-		res, err = Search(ctx, st, Transform, "integrated analysis", SearchOptions{ScanLimit: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, h := range res.Hits {
-			if h.ID != 1 {
-				t.Errorf("row %d beyond the scan limit was scored", h.ID)
+		t.Run("the scan limit bounds the fallback", func(t *testing.T) {
+			res, err := Search(ctx, st, Transform, "integrated analysis", SearchOptions{})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			if len(res.Hits) == 0 || res.Hits[0].ID != 5 || !res.Similar {
+				t.Fatalf("without a scan limit: %+v", res)
+			}
+			res, err = Search(ctx, st, Transform, "integrated analysis", SearchOptions{ScanLimit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				if h.ID != 1 {
+					t.Errorf("row %d beyond the scan limit was scored", h.ID)
+				}
+			}
+		})
 	})
 }
 

@@ -346,6 +346,12 @@ func (b *builder) relation(alias string, rel Relation, to *Registry, conds []Con
 func (b *builder) leaf(alias string, c Condition) string {
 	x := alias + "." + c.col.SQL
 	v := func(i int) any { return b.arg(c.values[i]) }
+	ph := b.ph
+	if b.pg && c.col.Type == Int {
+		// An integer beyond the column's type (int2/int4) must match
+		// nothing rather than fail to encode: compare as bigint.
+		ph = func(v any) string { b.args = append(b.args, v); return "CAST(? AS BIGINT)" }
+	}
 	switch c.Lookup {
 	case "isnull":
 		if c.isnull {
@@ -353,7 +359,7 @@ func (b *builder) leaf(alias string, c Condition) string {
 		}
 		return x + " IS NOT NULL"
 	case "exact":
-		return x + " = " + b.ph(v(0))
+		return x + " = " + ph(v(0))
 	case "iexact":
 		return "lower(" + x + ") = lower(" + b.textPh(v(0)) + ")"
 	case "contains":
@@ -380,20 +386,20 @@ func (b *builder) leaf(alias string, c Condition) string {
 		}
 		ps := make([]string, len(c.values))
 		for i := range c.values {
-			ps[i] = b.ph(v(i))
+			ps[i] = ph(v(i))
 		}
 		return x + " IN (" + strings.Join(ps, ", ") + ")"
 	case "gt":
-		return x + " > " + b.ph(v(0))
+		return x + " > " + ph(v(0))
 	case "gte":
-		return x + " >= " + b.ph(v(0))
+		return x + " >= " + ph(v(0))
 	case "lt":
-		return x + " < " + b.ph(v(0))
+		return x + " < " + ph(v(0))
 	case "lte":
-		return x + " <= " + b.ph(v(0))
+		return x + " <= " + ph(v(0))
 	case "range":
-		lo := b.ph(v(0))
-		return x + " BETWEEN " + lo + " AND " + b.ph(v(1))
+		lo := ph(v(0))
+		return x + " BETWEEN " + lo + " AND " + ph(v(1))
 	}
 	panic("query: unhandled lookup " + c.Lookup)
 }
@@ -402,14 +408,16 @@ func (b *builder) leaf(alias string, c Condition) string {
 // col >= prefix AND col < upper, where upper is the prefix with its last byte
 // incremented: under SQLite's BINARY collation (byte order) this matches
 // exactly the values starting with the prefix and lets SQLite use an index on
-// the column (key__startswith is how folders are listed). PostgreSQL compares
-// with left(), which is collation-independent.
+// the column (key__startswith is how folders are listed). PostgreSQL uses
+// LIKE with an escaped prefix, which its pattern-ops indexes serve.
 func (b *builder) startsWith(x, prefix string) string {
 	if prefix == "" {
 		return x + " IS NOT NULL"
 	}
 	if b.pg {
-		return "left(" + x + ", length(" + b.textPh(prefix) + ")) = " + b.ph(prefix)
+		// LIKE 'prefix%' with the wildcards escaped; pattern-ops indexes
+		// (migration 0003) serve it.
+		return x + " LIKE " + b.textPh(escapeLike(prefix)+"%") + b.escapeClause()
 	}
 	if upper, ok := prefixUpperBound(prefix); ok {
 		lo := b.ph(prefix)
