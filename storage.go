@@ -148,3 +148,18 @@ func instanceNameFor(root string) string {
 	}
 	return strings.ToLower(filepath.Base(root))
 }
+
+// progressReporter is implemented by byte stores that report transfer
+// progress (the S3 store).
+type progressReporter interface {
+	SetProgress(func(done, total int64))
+}
+
+// SetProgress asks the storage backend to report transfers through fn
+// (done and total bytes; total -1 when unknown). Local storage copies
+// report nothing.
+func (in *Instance) SetProgress(fn func(done, total int64)) {
+	if p, ok := in.blobs.(progressReporter); ok {
+		p.SetProgress(fn)
+	}
+}

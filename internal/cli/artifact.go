@@ -14,7 +14,7 @@ import (
 
 type saveOptions struct {
 	path, key, description, stemUID, kind, run string
-	noRun, fromDir                             bool
+	noRun, fromDir, quiet                      bool
 	format, registry                           string
 }
 
@@ -47,6 +47,7 @@ With --from-dir every file below the folder becomes its own artifact.`,
 	f.StringVar(&o.run, "run", "", "uid of the run that created the data (default: $LAMIN_RUN_UID)")
 	f.BoolVar(&o.noRun, "no-run", false, "link no run even inside one")
 	f.BoolVar(&o.fromDir, "from-dir", false, "one artifact per file below the folder")
+	f.BoolVar(&o.quiet, "quiet", false, "no progress bar for large uploads")
 	f.StringVar(&o.registry, "registry", "", "artifact or transform (default: transform for .py, .ipynb, .R, .Rmd, .qmd files)")
 	addFormatFlag(cmd, &o.format, "table")
 	return cmd
@@ -69,6 +70,7 @@ func (app *App) saveRun(ctx context.Context, o saveOptions) error {
 	default:
 		return usagef("--registry %q: use artifact or transform", o.registry)
 	}
+	app.showProgress(in, o.quiet)
 	ao := lamin.ArtifactOptions{Key: o.key, Description: o.description, Kind: o.kind, StemUID: o.stemUID, NoRun: o.noRun}
 	if o.run != "" {
 		if ao.Run, err = in.RunByUID(ctx, o.run); err != nil {
@@ -174,7 +176,7 @@ func findArtifact(ctx context.Context, in *lamin.Instance, args []string, key st
 type cacheOptions struct {
 	key                  string
 	isRunInput, noRunInp bool
-	preview              bool
+	preview, quiet       bool
 }
 
 func (o cacheOptions) runInput() (*bool, error) {
@@ -211,6 +213,7 @@ func (app *App) readCmd(name string, preview bool) *cobra.Command {
 	cmd.Flags().StringVar(&o.key, "key", "", "artifact key instead of a uid")
 	cmd.Flags().BoolVar(&o.isRunInput, "is-run-input", false, "record as input of the current run even if automatic tracking is off")
 	cmd.Flags().BoolVar(&o.noRunInp, "no-run-input", false, "do not record as a run input")
+	cmd.Flags().BoolVar(&o.quiet, "quiet", false, "no progress bar for large downloads")
 	return cmd
 }
 
@@ -224,6 +227,7 @@ func (app *App) cacheRun(ctx context.Context, args []string, o cacheOptions) err
 		return err
 	}
 	defer in.Close()
+	app.showProgress(in, o.quiet)
 	a, err := findArtifact(ctx, in, args, o.key)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -271,8 +270,8 @@ func (app *App) finishCmd() *cobra.Command {
 	return cmd
 }
 
-// interactive reports whether r is a terminal.
-func interactive(r io.Reader) bool {
+// interactive reports whether r (or a writer) is a terminal.
+func interactive(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

@@ -365,3 +365,6 @@ func (p *progress) start() {
 	defer p.s.reportMu.Unlock()
 	p.fn(p.done, p.total)
 }
+
+// SetProgress sets the Progress callback (see Store.Progress).
+func (s *Store) SetProgress(fn func(done, total int64)) { s.Progress = fn }
