@@ -186,3 +186,34 @@ func TestARunStartedInsideAnotherRecordsItsInitiator(t *testing.T) {
 	}
 	_ = filepath.Join
 }
+
+func TestAManualRunStartsScheduledAndOwnsWhatItIsGiven(t *testing.T) {
+	e := newEnv(t)
+	tr, _, err := e.in.ResolveTransform(e.ctx, lamin.TransformSpec{Key: "external job", Type: "pipeline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.in.NewRun(e.ctx, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *run.StatusCode != -3 {
+		t.Fatalf("status %d, want -3 (scheduled)", *run.StatusCode)
+	}
+	// Passed explicitly, or carried by the context: both make outputs.
+	a := e.save(e.write("a.csv", "a\n1\n"), lamin.ArtifactOptions{Key: "a.csv", Run: run})
+	ctx := lamin.WithRun(e.ctx, run)
+	b, err := e.in.NewArtifact(ctx, e.write("b.csv", "b\n2\n"), lamin.ArtifactOptions{Key: "b.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if *a.RunID != run.ID || *b.RunID != run.ID {
+		t.Fatalf("run ids %v %v, want %d", a.RunID, b.RunID, run.ID)
+	}
+	if _, err := e.in.NewRun(e.ctx, nil); !errors.Is(err, lamin.ErrInvalid) {
+		t.Fatalf("run without transform: %v", err)
+	}
+}
