@@ -3,7 +3,6 @@ package lamin_test
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -184,7 +183,6 @@ func TestARunStartedInsideAnotherRecordsItsInitiator(t *testing.T) {
 	if inner.InitiatedByRunID == nil || *inner.InitiatedByRunID != outer.ID {
 		t.Fatalf("initiated_by_run_id %v, want %d", inner.InitiatedByRunID, outer.ID)
 	}
-	_ = filepath.Join
 }
 
 func TestAManualRunStartsScheduledAndOwnsWhatItIsGiven(t *testing.T) {
