@@ -33,11 +33,35 @@ func (in *Instance) Lineage(ctx context.Context, uid string, o LineageOptions) (
 	if o.Depth < 0 {
 		return nil, invalidf("depth %d: pass 0 (unlimited) or a positive number of run hops", o.Depth)
 	}
-	g, err := lineage.Build(ctx, in.store, uid, lineage.Options{Up: o.Up, Down: o.Down, Depth: o.Depth, Versions: o.Versions})
+	var g *lineage.Graph
+	err := in.readLineage(ctx, func(q meta.Querier) error {
+		var err error
+		g, err = lineage.Build(ctx, q, uid, lineage.Options{Up: o.Up, Down: o.Down, Depth: o.Depth, Versions: o.Versions})
+		return err
+	})
 	if err != nil {
 		return nil, lineageError(err, uid)
 	}
 	return g, nil
+}
+
+// readLineage runs fn on the metadata store. On PostgreSQL it runs in a
+// transaction that steers the planner to nested index lookups: it
+// overestimates recursive walks by orders of magnitude and then joins
+// every row of the artifact table (300 ms instead of 40 ms on a
+// million-artifact instance).
+func (in *Instance) readLineage(ctx context.Context, fn func(meta.Querier) error) error {
+	if in.store.Dialect().Name() != "postgres" {
+		return fn(in.store)
+	}
+	return in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, q := range []string{`SET LOCAL enable_hashjoin = off`, `SET LOCAL enable_mergejoin = off`} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 }
 
 // Derived answers "what was derived from this?": the runs and artifacts

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/hashing"
+	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/testenv"
 )
 
@@ -168,6 +169,14 @@ func TestTwoUsersOnTwoMachinesShareOneInstance(t *testing.T) {
 	}
 	if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact_input_of_runs WHERE run_id = ? AND artifact_id = ?`, run.ID, raw.ID); n != 1 {
 		t.Fatal("the first user does not see the second user's run input")
+	}
+	g, err := e.in.Lineage(e.ctx, mine.UID, lamin.LineageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := lineage.WriteText(&text, g); err != nil || !strings.Contains(text.String(), "raw.csv") {
+		t.Fatalf("lineage on PostgreSQL: %v\n%s", err, text.String())
 	}
 }
 
