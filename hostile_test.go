@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -460,43 +459,7 @@ const (
 // writes only to the database) still works. Root ignores permissions, so as
 // root the checks run in a copy of the test binary started as nobody.
 func TestHostileReadOnlyStorageRootRefusesCopies(t *testing.T) {
-	if os.Getenv(readOnlyEnv) != "" {
-		t.Skip("runs as the child of itself")
-	}
-	dir, err := os.MkdirTemp("", "lamin-readonly-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() != 0 {
-		runReadOnlyCases(t, dir)
-		return
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "lamin.test")
-	if err := copyFile(self, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-test.run=^TestHostileReadOnlyChild$", "-test.v", "-test.count=1")
-	// TMPDIR too: packages may cache files in the temporary folder at
-	// start-up, and the one root used is not writable for nobody.
-	cmd.Env = append(os.Environ(), readOnlyEnv+"="+dir, "HOME="+dir, "TMPDIR="+dir)
-	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if errors.Is(err, syscall.EPERM) {
-		t.Skipf("cannot start a child as nobody, so the read-only root cannot be tested: %v", err)
-	}
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestHostileReadOnlyChild") {
-		t.Fatalf("child as nobody: %v\n%s", err, out)
-	}
-	t.Logf("child as nobody:\n%s", out)
+	asNobody(t, readOnlyEnv, "TestHostileReadOnlyChild", runReadOnlyCases)
 }
 
 // TestHostileReadOnlyChild is the unprivileged half of the test above.

@@ -18,10 +18,19 @@ import (
 // record. Root reads every file, so as root the check runs in a copy of the
 // test binary started as the unprivileged user nobody.
 func TestSavingAFolderWithAnUnreadableFileFails(t *testing.T) {
-	if os.Getenv("LAMIN_UNREADABLE_DIR") != "" {
+	asNobody(t, "LAMIN_UNREADABLE_DIR", "TestUnreadableChild", runUnreadableCase)
+}
+
+// asNobody runs check(t, dir) on a fresh world-writable folder as a user
+// without privileges: directly when the test is not root, otherwise in a
+// copy of the test binary started as nobody (uid 65534) that runs the test
+// child, which finds dir in the environment variable env.
+func asNobody(t *testing.T, env, child string, check func(t *testing.T, dir string)) {
+	t.Helper()
+	if os.Getenv(env) != "" {
 		t.Skip("runs as the child of itself")
 	}
-	dir, err := os.MkdirTemp("", "lamin-unreadable-")
+	dir, err := os.MkdirTemp("", "lamin-nobody-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +39,7 @@ func TestSavingAFolderWithAnUnreadableFileFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	if os.Geteuid() != 0 {
-		runUnreadableCase(t, dir)
+		check(t, dir)
 		return
 	}
 	self, err := os.Executable()
@@ -41,12 +50,17 @@ func TestSavingAFolderWithAnUnreadableFileFails(t *testing.T) {
 	if err := copyFile(self, bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-test.run=^TestUnreadableChild$", "-test.v")
-	cmd.Env = append(os.Environ(), "LAMIN_UNREADABLE_DIR="+dir, "HOME="+dir)
+	cmd := exec.Command(bin, "-test.run=^"+child+"$", "-test.v", "-test.count=1")
+	// TMPDIR too: packages may cache files in the temporary folder at
+	// start-up, and the one root used is not writable for nobody.
+	cmd.Env = append(os.Environ(), env+"="+dir, "HOME="+dir, "TMPDIR="+dir)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestUnreadableChild") {
+	if errors.Is(err, syscall.EPERM) {
+		t.Skipf("cannot start a child as nobody: %v", err)
+	}
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+child) {
 		t.Fatalf("child as nobody: %v\n%s", err, out)
 	}
 }
