@@ -215,3 +215,30 @@ func TestAManualRunStartsScheduledAndOwnsWhatItIsGiven(t *testing.T) {
 		t.Fatalf("run without transform: %v", err)
 	}
 }
+
+func TestOpenAndLoadReadTheBytesAndRecordTheInput(t *testing.T) {
+	e := newEnv(t)
+	raw := e.save(e.write("raw.csv", "gene,score\nA,1\n"), lamin.ArtifactOptions{Key: "raw.csv"})
+	run := e.track(lamin.TrackOptions{TransformSpec: lamin.TransformSpec{Key: "reader"}})
+	rc, err := e.in.Open(e.ctx, raw, lamin.CacheOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 64)
+	n, _ := rc.Read(b)
+	rc.Close()
+	if string(b[:n]) != "gene,score\nA,1\n" {
+		t.Fatalf("read %q", b[:n])
+	}
+	loaded, err := e.in.Load(e.ctx, raw, lamin.CacheOptions{})
+	if err != nil || len(loaded.Records) != 2 || loaded.Records[1][0] != "A" {
+		t.Fatalf("load: %+v %v", loaded, err)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact_input_of_runs WHERE run_id = ? AND artifact_id = ?`, run.ID, raw.ID); n != 1 {
+		t.Fatalf("%d input links", n)
+	}
+	pq := e.save(e.write("x.bin", "\x00\x01"), lamin.ArtifactOptions{Key: "x.bin"})
+	if _, err := e.in.Load(e.ctx, pq, lamin.CacheOptions{}); !errors.Is(err, lamin.ErrInvalid) || !strings.Contains(err.Error(), "There is no loader for .bin files. Use Cache to get the path.") {
+		t.Fatalf("load of a .bin: %v", err)
+	}
+}
