@@ -1,0 +1,272 @@
+package lamin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/meta"
+)
+
+const (
+	auxStoring = `{"af":{"0":false}}`
+	auxStored  = `{"af":{"0":true}}`
+)
+
+// Save writes the artifact: the record first (marked as storing), then the
+// bytes, then the mark that they are stored. If storing fails the record is
+// removed again, so no record ever points at missing bytes.
+func (a *Artifact) Save(ctx context.Context) error {
+	return a.in.SaveAll(ctx, []*Artifact{a})
+}
+
+// needsCopy reports whether Save copies bytes into .lamindb/.
+func (a *Artifact) needsCopy() bool { return a.KeyIsVirtual && a.RealKey == nil }
+
+// prepareInsert fills what Save decides: run, storing mark, timestamps.
+func (a *Artifact) prepareInsert(now time.Time) {
+	if a.run != nil {
+		a.RunID = &a.run.ID
+	}
+	if a.needsCopy() {
+		s := auxStoring
+		a.Aux = &s
+	}
+	a.CreatedAt, a.UpdatedAt = now, now
+}
+
+// SaveAll saves several artifacts: new records are inserted in one
+// transaction (marked as storing), then their bytes are stored as one batch
+// (see storeAll), then the records are marked stored. If storing fails,
+// the records of the batch are removed and the error says what failed.
+func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
+	var fresh []*Artifact
+	for _, a := range arts {
+		if a.existing {
+			if err := a.saveExisting(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if a.ID == 0 {
+			fresh = append(fresh, a)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if fresh[0].run == nil && !in.prefs.Bool("silence-missing-run-warning") {
+		in.msg.Warn("no run & transform got linked, call `lamin run` or `lamin track` & re-run")
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for _, a := range fresh {
+		a.prepareInsert(now)
+	}
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		rows := make([]*meta.Artifact, len(fresh))
+		for i, a := range fresh {
+			a.ID = 0
+			rows[i] = &a.Artifact
+			if a.revises != nil {
+				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return meta.InsertArtifacts(ctx, tx, rows)
+	})
+	if errors.Is(err, meta.ErrConflict) && len(fresh) == 1 {
+		// Another writer registered the same content first.
+		a := fresh[0]
+		ex, err2 := meta.ArtifactWhere(ctx, in.store, "WHERE t.hash = ? AND t.storage_id = ? ORDER BY t.created_at DESC LIMIT 1", *a.Hash, a.StorageID)
+		if err2 != nil {
+			return fmt.Errorf("save artifact: %w", err)
+		}
+		a.Artifact, a.existing = *ex, true
+		in.msg.Warn("returning artifact with same hash: %s", a.Repr())
+		return a.saveExisting(ctx)
+	}
+	if err != nil {
+		for _, a := range fresh {
+			a.ID = 0
+		}
+		return fmt.Errorf("save artifact: %w", err)
+	}
+	var copies []*Artifact
+	var stored []int64
+	for _, a := range fresh {
+		if a.needsCopy() {
+			copies = append(copies, a)
+			stored = append(stored, a.ID)
+		}
+	}
+	if err := in.storeAll(ctx, copies); err != nil {
+		return in.abortSave(ctx, fresh, copies, err)
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	err = in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, id := range stored {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, auxStored, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark artifacts stored: %w; run `lamin check --repair`", err)
+	}
+	for _, a := range fresh {
+		if a.needsCopy() {
+			s := auxStored
+			a.Aux = &s
+		}
+	}
+	return nil
+}
+
+// abortSave removes the records of a batch whose bytes were not stored
+// (every artifact of the batch: storing is all or nothing).
+func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	rbErr := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, a := range unstored {
+			if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
+				return err
+			}
+			if a.revises != nil {
+				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, true, a.revises.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	for _, a := range unstored {
+		a.ID = 0
+		a.Aux = nil
+	}
+	msg := fmt.Sprintf("store artifact %s from %s", copies[0].UID, shown(copies[0].src))
+	if len(copies) > 1 {
+		msg = fmt.Sprintf("store %d artifacts (none was saved)", len(copies))
+	}
+	if rbErr != nil {
+		return fmt.Errorf("%s: %w; removing the unsaved records failed too: %v; run `lamin check --repair`", msg, cause, rbErr)
+	}
+	if errors.Is(cause, fs.ErrPermission) {
+		return &userError{msg: fmt.Sprintf("%s: %v; make the storage writable", msg, cause), cat: ErrPermission}
+	}
+	return fmt.Errorf("%s: %w", msg, cause)
+}
+
+// storeAll copies the bytes of several artifacts into storage: one file
+// with its own fsync, many files (or folders) as one batch with a single
+// durability barrier. On error none of them is stored.
+func (in *Instance) storeAll(ctx context.Context, arts []*Artifact) error {
+	if len(arts) == 0 {
+		return nil
+	}
+	if len(arts) <= 10 {
+		for _, a := range arts {
+			in.msg.Success("storing artifact '%s' at '%s'", a.UID, a.Path())
+		}
+	} else {
+		in.msg.Success("storing %d artifacts at '%s'", len(arts), storageJoin(in.storage.Root, markerDir))
+	}
+	if len(arts) == 1 {
+		return arts[0].storeBytes(ctx)
+	}
+	var items []blob.FileItem
+	for _, a := range arts {
+		key := StorageKey(&a.Artifact)
+		if !a.isDir {
+			items = append(items, blob.FileItem{Key: key, Path: a.src})
+			continue
+		}
+		src := a.src
+		if resolved, err := filepath.EvalSymlinks(src); err == nil {
+			src = resolved
+		}
+		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			rel, err := filepath.Rel(src, p)
+			items = append(items, blob.FileItem{Key: key + "/" + filepath.ToSlash(rel), Path: p})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return blob.PutFiles(ctx, in.blobs, items)
+}
+
+// storeBytes copies the source file or folder to the artifact's storage key.
+func (a *Artifact) storeBytes(ctx context.Context) error {
+	key := StorageKey(&a.Artifact)
+	if !a.isDir {
+		_, err := blob.PutFile(ctx, a.in.blobs, key, a.src)
+		return err
+	}
+	src := a.src
+	if resolved, err := filepath.EvalSymlinks(src); err == nil {
+		src = resolved // a folder given as a link: copy what it points to
+	}
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		_, err = blob.PutFile(ctx, a.in.blobs, key+"/"+filepath.ToSlash(rel), p)
+		return err
+	})
+	if err != nil {
+		_ = blob.DeletePrefix(context.WithoutCancel(ctx), a.in.blobs, key+"/")
+	}
+	return err
+}
+
+// saveExisting applies what NewArtifact learned about a known artifact:
+// a new description or key, a restore from trash, and the run that
+// (re)created the content.
+func (a *Artifact) saveExisting(ctx context.Context) error {
+	return a.in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if a.newDescription != nil {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET description = ? WHERE id = ?`, *a.newDescription, a.ID); err != nil {
+				return err
+			}
+		}
+		if a.adoptKey != nil {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET key = ? WHERE id = ?`, *a.adoptKey, a.ID); err != nil {
+				return err
+			}
+		}
+		if a.fromTrash {
+			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = 1 WHERE id = ?`, a.ID); err != nil {
+				return err
+			}
+		}
+		if a.run == nil {
+			return nil
+		}
+		if a.RunID == nil {
+			a.RunID = &a.run.ID
+			_, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET run_id = ? WHERE id = ?`, a.run.ID, a.ID)
+			return err
+		}
+		if *a.RunID != a.run.ID {
+			return meta.AddRecreatingRun(ctx, tx, a.ID, a.run.ID)
+		}
+		return nil
+	})
+}
