@@ -504,6 +504,11 @@ func (b *builder) orderClause(q *Query) (joins, order string, err error) {
 		if desc {
 			dir = " DESC"
 		}
+		if b.pg {
+			// SQLite sorts NULLs as the smallest value; say so on
+			// PostgreSQL too, so both engines list rows in one order.
+			dir += map[bool]string{false: " NULLS FIRST", true: " NULLS LAST"}[desc]
+		}
 		keys = append(keys, alias+"."+col.SQL+dir)
 	}
 	if !hasID {
