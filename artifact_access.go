@@ -170,8 +170,7 @@ func (in *Instance) Delete(ctx context.Context, a *Artifact) error {
 	if err != nil {
 		return fmt.Errorf("move artifact %s to trash: %w", a.UID, err)
 	}
-	// The trash keeps whether the record was the latest in _aux-free form:
-	// restore recomputes it from the family.
+	// is_latest was cleared above; Restore recomputes it from the family.
 	a.BranchID = -1
 	in.msg.Warn("moved record to trash (branch_id = -1): %s", a.Repr())
 	if promoted != nil {

@@ -179,61 +179,44 @@ func (in *Instance) storeAll(ctx context.Context, arts []*Artifact) error {
 	} else {
 		in.msg.Success("storing %d artifacts at '%s'", len(arts), storageJoin(in.storage.Root, markerDir))
 	}
-	if len(arts) == 1 {
-		return arts[0].storeBytes(ctx)
+	if len(arts) == 1 && !arts[0].isDir {
+		// One file: its own fsync is cheaper than a filesystem sync.
+		_, err := blob.PutFile(ctx, in.blobs, StorageKey(&arts[0].Artifact), arts[0].src)
+		return err
 	}
 	var items []blob.FileItem
 	for _, a := range arts {
-		key := StorageKey(&a.Artifact)
-		if !a.isDir {
-			items = append(items, blob.FileItem{Key: key, Path: a.src})
-			continue
-		}
-		src := a.src
-		if resolved, err := filepath.EvalSymlinks(src); err == nil {
-			src = resolved
-		}
-		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return err
-			}
-			rel, err := filepath.Rel(src, p)
-			items = append(items, blob.FileItem{Key: key + "/" + filepath.ToSlash(rel), Path: p})
-			return err
-		})
+		more, err := a.storageItems()
 		if err != nil {
 			return err
 		}
+		items = append(items, more...)
 	}
 	return blob.PutFiles(ctx, in.blobs, items)
 }
 
-// storeBytes copies the source file or folder to the artifact's storage key.
-func (a *Artifact) storeBytes(ctx context.Context) error {
+// storageItems lists the local files to copy for the artifact and their
+// storage keys: the file itself, or every regular file below a folder
+// (a folder given as a link is copied through the link).
+func (a *Artifact) storageItems() ([]blob.FileItem, error) {
 	key := StorageKey(&a.Artifact)
 	if !a.isDir {
-		_, err := blob.PutFile(ctx, a.in.blobs, key, a.src)
-		return err
+		return []blob.FileItem{{Key: key, Path: a.src}}, nil
 	}
 	src := a.src
 	if resolved, err := filepath.EvalSymlinks(src); err == nil {
-		src = resolved // a folder given as a link: copy what it points to
+		src = resolved
 	}
+	var items []blob.FileItem
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
 		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		_, err = blob.PutFile(ctx, a.in.blobs, key+"/"+filepath.ToSlash(rel), p)
+		items = append(items, blob.FileItem{Key: key + "/" + filepath.ToSlash(rel), Path: p})
 		return err
 	})
-	if err != nil {
-		_ = blob.DeletePrefix(context.WithoutCancel(ctx), a.in.blobs, key+"/")
-	}
-	return err
+	return items, err
 }
 
 // saveExisting applies what NewArtifact learned about a known artifact:

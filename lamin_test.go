@@ -28,21 +28,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	dir := t.TempDir()
-	msgs := &bytes.Buffer{}
-	e := &env{t: t, ctx: context.Background(), dir: dir, msgs: msgs,
-		opts: lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
-			Messages: lamin.NewMessages(msgs), Getenv: func(string) string { return "" }}}
-	if _, err := lamin.Login("testuser1", "", e.opts); err != nil {
-		t.Fatal(err)
-	}
-	in, err := lamin.Init(e.ctx, filepath.Join(dir, "mydata"), lamin.InitOptions{Options: e.opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { in.Close() })
-	e.in = in
-	return e
+	return newEnvIn(t, t.TempDir())
 }
 
 func (e *env) root() string { return e.in.Storage().Root }

@@ -233,12 +233,8 @@ func Lock(ctx context.Context, tx *Tx, key int64) error {
 	return nil
 }
 
-// Lock keys used by this module.
-const (
-	lockMigrations int64 = 0x6c616d696e01 // "lamin" + 1
-	// LockVersions serializes new versions of artifacts and transforms.
-	LockVersions int64 = 0x6c616d696e02
-)
+// lockMigrations is the lock key that serializes migrations.
+const lockMigrations int64 = 0x6c616d696e01 // "lamin" + 1
 
 // CheckSchema returns ErrSchemaNewer or ErrSchemaOlder when the database
 // does not match this binary's migrations.
