@@ -67,19 +67,24 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	for _, a := range fresh {
 		a.prepareInsert(now)
 	}
-	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-		rows := make([]*meta.Artifact, len(fresh))
-		for i, a := range fresh {
-			a.ID = 0
-			rows[i] = &a.Artifact
-			if a.revises != nil {
-				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
-					return err
-				}
-			}
+	err := in.insertFresh(ctx, fresh)
+	for attempt := 0; attempt < 10 && errors.Is(err, meta.ErrConflict) && len(fresh) == 1 && fresh[0].Key != nil; attempt++ {
+		// Another writer took this version of the key first: if its
+		// content differs, become the next version and try again.
+		a := fresh[0]
+		if same, _ := in.newestByHash(ctx, []string{*a.Hash}); len(same) > 0 {
+			break
 		}
-		return meta.InsertArtifacts(ctx, tx, rows)
-	})
+		byKey, kerr := in.latestByKey(ctx, []string{*a.Key})
+		if kerr != nil || byKey[*a.Key] == nil {
+			break
+		}
+		a.revises = byKey[*a.Key]
+		if kerr := a.assignUID(ctx, ArtifactOptions{}); kerr != nil {
+			return kerr
+		}
+		err = in.insertFresh(ctx, fresh)
+	}
 	if errors.Is(err, meta.ErrConflict) && len(fresh) == 1 {
 		// Another writer registered the same content first.
 		a := fresh[0]
@@ -129,6 +134,24 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		}
 	}
 	return nil
+}
+
+// insertFresh inserts new records in one transaction, clearing the latest
+// mark of the versions they revise.
+func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact) error {
+	return in.store.Tx(ctx, func(tx *meta.Tx) error {
+		rows := make([]*meta.Artifact, len(fresh))
+		for i, a := range fresh {
+			a.ID = 0
+			rows[i] = &a.Artifact
+			if a.revises != nil {
+				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return meta.InsertArtifacts(ctx, tx, rows)
+	})
 }
 
 // abortSave removes the records of a batch whose bytes were not stored

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lamin-go/lamin"
@@ -171,4 +172,48 @@ func TestConcurrentSaveWorker(t *testing.T) {
 		saved++
 	}
 	fmt.Printf("saved %d of %d\n", saved, saves)
+}
+
+// TestConcurrentNewVersionsOfOneKeyGetDistinctVersions has writers race to
+// save different content under one key: every save succeeds, the versions
+// are distinct and exactly one is the latest.
+func TestConcurrentNewVersionsOfOneKeyGetDistinctVersions(t *testing.T) {
+	e := newEnv(t)
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		p := e.write(fmt.Sprintf("w%d/table.csv", w), fmt.Sprintf("a\n%d\n", w))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in, err := lamin.Open(e.ctx, "", e.opts)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer in.Close()
+			a, err := in.NewArtifact(e.ctx, p, lamin.ArtifactOptions{Key: "results/table.csv"})
+			if err == nil {
+				err = a.Save(e.ctx)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count(`SELECT COUNT(DISTINCT uid) FROM lamindb_artifact WHERE key = 'results/table.csv'`); n != writers {
+		t.Fatalf("%d versions, want %d", n, writers)
+	}
+	if n := e.count(`SELECT COUNT(DISTINCT substr(uid, 1, 16)) FROM lamindb_artifact WHERE key = 'results/table.csv'`); n != 1 {
+		t.Fatalf("%d version families, want 1", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact WHERE key = 'results/table.csv' AND is_latest`); n != 1 {
+		t.Fatalf("%d latest versions, want 1", n)
+	}
 }
