@@ -16,7 +16,7 @@ func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (
 	}
 	var byKey map[string]*meta.Artifact
 	if _, hit := byHash[*a.Hash]; !hit && a.Key != nil && o.Revises == nil {
-		if byKey, err = in.latestByKey(ctx, []string{*a.Key}); err != nil {
+		if byKey, err = in.latestByKey(ctx, in.store, []string{*a.Key}); err != nil {
 			return nil, err
 		}
 	}
@@ -93,7 +93,7 @@ func (in *Instance) newestByHash(ctx context.Context, hashes []string) (map[stri
 
 // latestByKey maps each key to the latest non-trashed artifact with that
 // key in the default storage: the version a new save would revise.
-func (in *Instance) latestByKey(ctx context.Context, keys []string) (map[string]*meta.Artifact, error) {
+func (in *Instance) latestByKey(ctx context.Context, q meta.Querier, keys []string) (map[string]*meta.Artifact, error) {
 	out := map[string]*meta.Artifact{}
 	for start := 0; start < len(keys); start += lookupChunk {
 		chunk := keys[start:min(start+lookupChunk, len(keys))]
@@ -101,7 +101,7 @@ func (in *Instance) latestByKey(ctx context.Context, keys []string) (map[string]
 		for _, k := range chunk {
 			args = append(args, k)
 		}
-		rows, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? AND t.key IN ("+inList(len(chunk))+
+		rows, err := meta.Artifacts(ctx, q, "WHERE t.storage_id = ? AND t.key IN ("+inList(len(chunk))+
 			") AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC", args...)
 		if err != nil {
 			return nil, err

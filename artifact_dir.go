@@ -117,7 +117,7 @@ func (in *Instance) ArtifactsFromDir(ctx context.Context, dir string, o Artifact
 	if err != nil {
 		return nil, err
 	}
-	byKey, err := in.latestByKey(ctx, keys)
+	byKey, err := in.latestByKey(ctx, in.store, keys)
 	if err != nil {
 		return nil, err
 	}

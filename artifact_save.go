@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/blob"
@@ -75,7 +76,7 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		if same, _ := in.newestByHash(ctx, []string{*a.Hash}); len(same) > 0 {
 			break
 		}
-		byKey, kerr := in.latestByKey(ctx, []string{*a.Key})
+		byKey, kerr := in.latestByKey(ctx, in.store, []string{*a.Key})
 		if kerr != nil || byKey[*a.Key] == nil {
 			break
 		}
@@ -137,9 +138,14 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 }
 
 // insertFresh inserts new records in one transaction, clearing the latest
-// mark of the versions they revise.
+// mark of the versions they revise. A record that would start a new version
+// family under a key another writer has just taken fails with
+// meta.ErrConflict, so the caller can make it that family's next version.
 func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact) error {
 	return in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if err := in.claimNewKeys(ctx, tx, fresh); err != nil {
+			return err
+		}
 		rows := make([]*meta.Artifact, len(fresh))
 		for i, a := range fresh {
 			a.ID = 0
@@ -152,6 +158,37 @@ func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact) error {
 		}
 		return meta.InsertArtifacts(ctx, tx, rows)
 	})
+}
+
+// claimNewKeys serializes writers on the keys of records that start a new
+// version family and fails with meta.ErrConflict when such a key already
+// has a family: two writers must never both start one for the same key.
+func (in *Instance) claimNewKeys(ctx context.Context, tx *meta.Tx, fresh []*Artifact) error {
+	var keys []string
+	for _, a := range fresh {
+		if a.Key != nil && a.revises == nil {
+			keys = append(keys, *a.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if err := meta.Lock(ctx, tx, meta.LockKey(fmt.Sprintf("artifact-key %d %s", in.storage.ID, k))); err != nil {
+			return err
+		}
+	}
+	taken, err := in.latestByKey(ctx, tx, keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if fam := taken[k]; fam != nil {
+			return fmt.Errorf("%w: key '%s' was just saved as %s by another writer", meta.ErrConflict, k, fam.UID)
+		}
+	}
+	return nil
 }
 
 // abortSave removes the records of a batch whose bytes were not stored

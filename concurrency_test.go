@@ -178,7 +178,17 @@ func TestConcurrentSaveWorker(t *testing.T) {
 // save different content under one key: every save succeeds, the versions
 // are distinct and exactly one is the latest.
 func TestConcurrentNewVersionsOfOneKeyGetDistinctVersions(t *testing.T) {
-	e := newEnv(t)
+	raceNewVersions(t, newEnv(t))
+}
+
+// TestTeamConcurrentNewVersionsOfOneKeyGetDistinctVersions races the same
+// writers on PostgreSQL + S3, where READ COMMITTED alone would let two
+// writers both start a version family.
+func TestTeamConcurrentNewVersionsOfOneKeyGetDistinctVersions(t *testing.T) {
+	raceNewVersions(t, &newTeamEnv(t).env)
+}
+
+func raceNewVersions(t *testing.T, e *env) {
 	const writers = 8
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)

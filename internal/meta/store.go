@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"math/rand/v2"
 	"path"
@@ -231,6 +232,13 @@ func Lock(ctx context.Context, tx *Tx, key int64) error {
 		}
 	}
 	return nil
+}
+
+// LockKey names a lock by a string (e.g. a storage and an artifact key).
+func LockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64() >> 1)
 }
 
 // lockMigrations is the lock key that serializes migrations.
