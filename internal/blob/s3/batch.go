@@ -8,17 +8,22 @@ import (
 )
 
 // PutFilesFrom uploads many local files, 4×Concurrency at a time
-// (each object is written atomically by S3). On the first error the
-// remaining uploads are cancelled and the objects of the batch that did
-// arrive are deleted, so the batch is all or nothing.
+// (each object is written atomically by S3). After the first error no
+// further upload starts, those in flight finish, and the objects of the
+// batch that did arrive are deleted, so the batch is all or nothing.
 func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	jobs := make(chan int)
 	var mu sync.Mutex
 	var first error
-	// started marks every upload attempted: a cancelled PUT may still
-	// have completed on the server, so cleanup deletes all of them.
+	// After the first failure no new upload starts, but those in flight
+	// run to their end: a PUT cancelled mid-request may still complete on
+	// the server after the cleanup below has deleted its key.
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return first != nil
+	}
+	// started marks every upload attempted, so cleanup deletes all of them.
 	started := make([]bool, len(items))
 	var wg sync.WaitGroup
 	for w := 0; w < 4*max(s.cfg.Concurrency, 1); w++ {
@@ -33,14 +38,20 @@ func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) error {
 				mu.Lock()
 				if err != nil && first == nil {
 					first = err
-					cancel()
 				}
 				mu.Unlock()
 			}
 		}()
 	}
 	for i := range items {
-		if ctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			mu.Lock()
+			if first == nil {
+				first = err
+			}
+			mu.Unlock()
+		}
+		if failed() {
 			break
 		}
 		jobs <- i
