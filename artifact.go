@@ -251,7 +251,11 @@ func (in *Instance) s3Source(ctx context.Context, path string) (source, error) {
 	if err := ValidateKey(key); err != nil {
 		return source{}, err
 	}
-	info, err := in.blobs.Stat(ctx, key)
+	blobs, err := in.bytes(ctx)
+	if err != nil {
+		return source{}, err
+	}
+	info, err := blobs.Stat(ctx, key)
 	if errors.Is(err, blob.ErrNotFound) {
 		return source{}, notFoundf("object %s does not exist; check the path", path)
 	}

@@ -300,10 +300,14 @@ func (in *Instance) DeletePermanently(ctx context.Context, a *Artifact, o Delete
 }
 
 func (in *Instance) deleteBytes(ctx context.Context, key string) error {
-	if err := in.blobs.Delete(ctx, key); err != nil {
+	blobs, err := in.bytes(ctx)
+	if err != nil {
 		return err
 	}
-	return blob.DeletePrefix(ctx, in.blobs, key+"/")
+	if err := blobs.Delete(ctx, key); err != nil {
+		return err
+	}
+	return blob.DeletePrefix(ctx, blobs, key+"/")
 }
 
 // ArtifactByKey returns the latest version of the artifact with key in the

@@ -239,9 +239,13 @@ func (in *Instance) storeAll(ctx context.Context, arts []*Artifact) error {
 	} else {
 		in.msg.Success("storing %d artifacts at '%s'", len(arts), storageJoin(in.storage.Root, markerDir))
 	}
+	blobs, err := in.bytes(ctx)
+	if err != nil {
+		return err
+	}
 	if len(arts) == 1 && !arts[0].isDir {
 		// One file: its own fsync is cheaper than a filesystem sync.
-		_, err := blob.PutFile(ctx, in.blobs, StorageKey(&arts[0].Artifact), arts[0].src)
+		_, err := blob.PutFile(ctx, blobs, StorageKey(&arts[0].Artifact), arts[0].src)
 		return err
 	}
 	var items []blob.FileItem
@@ -252,7 +256,7 @@ func (in *Instance) storeAll(ctx context.Context, arts []*Artifact) error {
 		}
 		items = append(items, more...)
 	}
-	return blob.PutFiles(ctx, in.blobs, items)
+	return blob.PutFiles(ctx, blobs, items)
 }
 
 // storageItems lists the local files to copy for the artifact and their

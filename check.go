@@ -132,10 +132,14 @@ func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, 
 // Folders are checked by total size.
 func (in *Instance) checkObject(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
 	key := StorageKey(a)
+	blobs, err := in.bytes(ctx)
+	if err != nil {
+		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: %v", a.UID, err)}, false
+	}
 	if a.NFiles != nil {
 		var size int64
 		found := false
-		err := in.blobs.List(ctx, key+"/", func(info blob.Info) error {
+		err := blobs.List(ctx, key+"/", func(info blob.Info) error {
 			found = true
 			size += info.Size
 			return nil
@@ -148,7 +152,7 @@ func (in *Instance) checkObject(ctx context.Context, a *meta.Artifact, p string,
 		}
 		return Problem{}, true
 	}
-	info, err := in.blobs.Stat(ctx, key)
+	info, err := blobs.Stat(ctx, key)
 	if err != nil {
 		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
 	}
@@ -222,14 +226,18 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 func (in *Instance) checkOrphans(ctx context.Context, claimed map[string]bool, repair bool) ([]Problem, error) {
 	if isS3(in.storage.Root) {
 		var out []Problem
-		err := in.blobs.List(ctx, markerDir+"/", func(info blob.Info) error {
+		blobs, err := in.bytes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		err = blobs.List(ctx, markerDir+"/", func(info blob.Info) error {
 			if info.Key == markerKey || claimedBy(claimed, info.Key) {
 				return nil
 			}
 			p := storageJoin(in.storage.Root, info.Key)
 			pr := Problem{Kind: ProblemOrphan, Path: p, Message: fmt.Sprintf("%s belongs to no artifact", p)}
 			if repair {
-				if err := in.blobs.Delete(ctx, info.Key); err == nil {
+				if err := blobs.Delete(ctx, info.Key); err == nil {
 					pr.Repaired = "deleted"
 				}
 			}

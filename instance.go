@@ -54,7 +54,7 @@ type Instance struct {
 	owner, name, uid string
 	store            *meta.Store
 	storage          *meta.Storage
-	blobs            blob.Store
+	blobs            *lazyBlobs // opened on first use; see bytes
 	user             *meta.User
 	dir              settings.Dir
 	prefs            settings.Preferences
@@ -275,10 +275,11 @@ func initInstance(ctx context.Context, store *meta.Store, blobs blob.Store, root
 	if err := sd.SetCurrentInstance(si); err != nil {
 		return nil, err
 	}
-	in, err := open(ctx, store, si, sd, o.Options)
+	in, err := open(ctx, store, si, sd, o.Options, su, nil)
 	if err != nil {
 		return nil, err
 	}
+	in.blobs.store = blobs
 	in.msg.Important("initialized lamindb: %s", in.Slug())
 	return in, nil
 }
@@ -298,6 +299,12 @@ func newUUID() string {
 func Connect(ctx context.Context, target string, o Options) (*Instance, error) {
 	in, err := connect(ctx, target, o, false)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := in.bytes(ctx); err != nil {
+		// Connecting checks the storage too; other commands open it on
+		// first use.
+		in.Close()
 		return nil, err
 	}
 	if target != "" {
@@ -337,15 +344,26 @@ func connect(ctx context.Context, target string, o Options, allowOlder bool) (*I
 			return nil, notFoundf("instance %s: no database at %s; re-create it with `lamin init --storage %s`", si.Slug(), dbPath, si.Root)
 		}
 	}
+	su, err := currentOrDefaultUser(sd, o.Messages)
+	if err != nil {
+		return nil, err
+	}
 	store, err := openStore(ctx, si.DB, si.Root)
 	if err != nil {
 		return nil, err
 	}
-	if err := store.CheckSchema(ctx); err != nil && !(allowOlder && errors.Is(err, meta.ErrSchemaOlder)) {
-		store.Close()
-		return nil, &userError{msg: fmt.Sprintf("instance %s: %v", si.Slug(), err), cat: ErrConflict}
+	// Everything opening needs, in one statement; anything unusual (an
+	// older or newer schema, a damaged database) takes the step-by-step
+	// path, whose errors say what is wrong.
+	snap, err := meta.ReadSnapshot(ctx, store, su.UID)
+	if err != nil || snap.SchemaVersion != meta.LatestVersion(store.Dialect()) {
+		snap = nil
+		if err := store.CheckSchema(ctx); err != nil && !(allowOlder && errors.Is(err, meta.ErrSchemaOlder)) {
+			store.Close()
+			return nil, &userError{msg: fmt.Sprintf("instance %s: %v", si.Slug(), err), cat: ErrConflict}
+		}
 	}
-	in, err := open(ctx, store, si, sd, o)
+	in, err := open(ctx, store, si, sd, o, su, snap)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -428,22 +446,24 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 	return settings.Instance{}, invalidf("instance name %q is ambiguous; pass owner/name", target)
 }
 
-func open(ctx context.Context, store *meta.Store, si settings.Instance, sd settings.Dir, o Options) (*Instance, error) {
-	id, err := meta.GetInstance(ctx, store)
-	if err != nil {
-		return nil, err
+// open completes an Instance for user su from snap, or reading row by row
+// when snap is nil.
+func open(ctx context.Context, store *meta.Store, si settings.Instance, sd settings.Dir, o Options, su settings.User, snap *meta.Snapshot) (*Instance, error) {
+	if snap == nil {
+		id, err := meta.GetInstance(ctx, store)
+		if err != nil {
+			return nil, err
+		}
+		st, err := meta.StorageWhere(ctx, store, "WHERE t.id = ?", id.StorageID)
+		if err != nil {
+			return nil, fmt.Errorf("read default storage: %w", err)
+		}
+		snap = &meta.Snapshot{Instance: id, Storage: st}
 	}
-	st, err := meta.StorageWhere(ctx, store, "WHERE t.id = ?", id.StorageID)
-	if err != nil {
-		return nil, fmt.Errorf("read default storage: %w", err)
-	}
+	id, st := snap.Instance, snap.Storage
 	if st.Type == "local" && st.Root != si.Root && si.Root != "" && si.DB == "" {
 		// The folder moved (or is mounted elsewhere): bytes live where we found the database.
 		st.Root = si.Root
-	}
-	blobs, err := openBlobs(ctx, st.Root)
-	if err != nil {
-		return nil, fmt.Errorf("open storage %s: %w", st.Root, err)
 	}
 	prefs, err := sd.Preferences(id.Owner, id.Name)
 	if err != nil {
@@ -458,14 +478,12 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return nil, fmt.Errorf("create cache folder %s: %w; set LAMIN_CACHE_DIR to a writable folder", cache, err)
 	}
-	in := &Instance{owner: id.Owner, name: id.Name, uid: id.UID, store: store, storage: st, blobs: blobs,
+	in := &Instance{owner: id.Owner, name: id.Name, uid: id.UID, store: store, storage: st, blobs: &lazyBlobs{},
 		dir: sd, prefs: prefs, cacheDir: cache, opts: o, msg: o.Messages}
-	su, err := currentOrDefaultUser(sd, o.Messages)
-	if err != nil {
-		return nil, err
-	}
-	if in.user, err = in.ensureUser(ctx, su); err != nil {
-		return nil, err
+	if in.user = snap.User; in.user == nil {
+		if in.user, err = in.ensureUser(ctx, su); err != nil {
+			return nil, err
+		}
 	}
 	return in, nil
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/blob"
@@ -86,19 +87,23 @@ func (in *Instance) localCopy(ctx context.Context, key string, isDir bool) (stri
 		}
 		return p, nil
 	}
-	dl, ok := in.blobs.(downloader)
+	blobs, err := in.bytes(ctx)
+	if err != nil {
+		return "", err
+	}
+	dl, ok := blobs.(downloader)
 	if !ok {
 		return "", fmt.Errorf("storage %s cannot download", in.storage.Root)
 	}
 	base := filepath.Join(in.cacheDir, filepath.FromSlash(strings.TrimPrefix(in.storage.Root, "s3://")))
 	dst := filepath.Join(base, filepath.FromSlash(key))
 	if !isDir {
-		return dst, in.refresh(ctx, dl, key, dst)
+		return dst, in.refresh(ctx, blobs, dl, key, dst)
 	}
 	found := false
-	err := in.blobs.List(ctx, key+"/", func(info blob.Info) error {
+	err = blobs.List(ctx, key+"/", func(info blob.Info) error {
 		found = true
-		return in.refresh(ctx, dl, info.Key, filepath.Join(base, filepath.FromSlash(info.Key)))
+		return in.refresh(ctx, blobs, dl, info.Key, filepath.Join(base, filepath.FromSlash(info.Key)))
 	})
 	if err == nil && !found {
 		return "", notFoundf("bytes are missing at %s; run `lamin check`", storageJoin(in.storage.Root, key))
@@ -108,8 +113,8 @@ func (in *Instance) localCopy(ctx context.Context, key string, isDir bool) (stri
 
 // refresh downloads key into dst unless dst already holds the same size
 // and is not older than the object.
-func (in *Instance) refresh(ctx context.Context, dl downloader, key, dst string) error {
-	info, err := in.blobs.Stat(ctx, key)
+func (in *Instance) refresh(ctx context.Context, blobs blob.Store, dl downloader, key, dst string) error {
+	info, err := blobs.Stat(ctx, key)
 	if errors.Is(err, blob.ErrNotFound) {
 		return notFoundf("bytes are missing at %s; run `lamin check`", storageJoin(in.storage.Root, key))
 	}
@@ -159,7 +164,39 @@ type progressReporter interface {
 // (done and total bytes; total -1 when unknown). Local storage copies
 // report nothing.
 func (in *Instance) SetProgress(fn func(done, total int64)) {
-	if p, ok := in.blobs.(progressReporter); ok {
+	b := in.blobs
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.progress = fn
+	if p, ok := b.store.(progressReporter); ok {
 		p.SetProgress(fn)
 	}
+}
+
+// lazyBlobs holds an instance's byte store once opened, shared by the
+// views of one instance.
+type lazyBlobs struct {
+	mu       sync.Mutex
+	store    blob.Store
+	progress func(done, total int64)
+}
+
+// bytes returns the instance's byte store, opening it on first use:
+// commands that only read metadata never contact an S3 service.
+func (in *Instance) bytes(ctx context.Context) (blob.Store, error) {
+	b := in.blobs
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.store != nil {
+		return b.store, nil
+	}
+	store, err := openBlobs(ctx, in.storage.Root)
+	if err != nil {
+		return nil, fmt.Errorf("open storage %s: %w", in.storage.Root, err)
+	}
+	if p, ok := store.(progressReporter); ok && b.progress != nil {
+		p.SetProgress(b.progress)
+	}
+	b.store = store
+	return store, nil
 }

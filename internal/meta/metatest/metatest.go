@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -266,6 +267,35 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 		got, err := meta.GetInstance(ctx, s)
 		if err != nil || got != in {
 			t.Fatalf("got %+v, %v", got, err)
+		}
+	})
+
+	t.Run("a snapshot reads what the row-by-row lookups read", func(t *testing.T) {
+		s := migrated(t)
+		if _, err := meta.ReadSnapshot(ctx, s, "testusr1"); err == nil {
+			t.Fatal("a database without an instance row gave a snapshot")
+		}
+		f := newFixture(t, s)
+		f.user.Name = ptr("Test User 1")
+		must(t, meta.UpdateUser(ctx, s, f.user))
+		in := meta.Instance{UID: "54ZGqgkROOFf", Owner: "testuser1", Name: "mydata", StorageID: f.storage.ID}
+		must(t, meta.SetInstance(ctx, s, in))
+		snap, err := meta.ReadSnapshot(ctx, s, f.user.UID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := meta.StorageWhere(ctx, s, "WHERE t.id = ?", f.storage.ID)
+		must(t, err)
+		u, err := meta.UserWhere(ctx, s, "WHERE t.uid = ?", f.user.UID)
+		must(t, err)
+		if snap.Instance != in || !reflect.DeepEqual(snap.Storage, st) || !reflect.DeepEqual(snap.User, u) {
+			t.Fatalf("snapshot %+v %+v %+v, want %+v %+v %+v", snap.Instance, snap.Storage, snap.User, in, st, u)
+		}
+		if want := meta.LatestVersion(s.Dialect()); snap.SchemaVersion != want {
+			t.Fatalf("schema version %d, want %d", snap.SchemaVersion, want)
+		}
+		if snap, err := meta.ReadSnapshot(ctx, s, "nobody00"); err != nil || snap.User != nil || snap.Storage.ID != f.storage.ID {
+			t.Fatalf("unknown user: %+v, %v", snap, err)
 		}
 	})
 }
