@@ -127,9 +127,10 @@ const (
   WHERE COALESCE(la.run_id, lc.run_id) IS NOT NULL AND COALESCE(la.run_id, lc.run_id) <> down.run_id%s`
 
 	// graphTail selects the runs of both walks and emits one row per run
-	// and input (a run without inputs: one row) and one row per item with
-	// its record. Output edges need no rows: an item's run_id names the run
-	// that wrote it.
+	// with its record, one per item with its record and one per input
+	// edge. Output edges need no rows: an item's run_id names the run that
+	// wrote it. Each row looks up only its own record: a join key that is
+	// NULL for the other row types costs no index search.
 	graphTail = `,
 sel(run_id) AS (SELECT run_id FROM up UNION SELECT run_id FROM down),
 reads(run_id, item_kind, item_id) AS MATERIALIZED (
@@ -149,17 +150,19 @@ items(item_kind, item_id) AS (
   SELECT CAST(? AS INTEGER), CAST(? AS BIGINT)
 ),
 x(rowtype, run_id, item_kind, item_id) AS (
-  SELECT 1, sel.run_id, rd.item_kind, rd.item_id FROM sel LEFT JOIN reads rd ON rd.run_id = sel.run_id
+  SELECT 1, run_id, CAST(NULL AS INTEGER), CAST(NULL AS BIGINT) FROM sel
   UNION ALL
   SELECT 2, NULL, item_kind, item_id FROM items
+  UNION ALL
+  SELECT 3, run_id, item_kind, item_id FROM reads
 )
 SELECT %s
 FROM x
-LEFT JOIN lamindb_run r ON x.rowtype = 1 AND r.id = x.run_id
+LEFT JOIN lamindb_run r ON r.id = CASE WHEN x.rowtype = 1 THEN x.run_id END
 LEFT JOIN lamindb_transform t ON t.id = r.transform_id
-LEFT JOIN lamindb_artifact a ON x.rowtype = 2 AND x.item_kind = 0 AND a.id = x.item_id
+LEFT JOIN lamindb_artifact a ON a.id = CASE WHEN x.rowtype = 2 AND x.item_kind = 0 THEN x.item_id END
 LEFT JOIN lamindb_storage s ON s.id = a.storage_id
-LEFT JOIN lamindb_collection c ON x.rowtype = 2 AND x.item_kind = 1 AND c.id = x.item_id
+LEFT JOIN lamindb_collection c ON c.id = CASE WHEN x.rowtype = 2 AND x.item_kind = 1 THEN x.item_id END
 LEFT JOIN lamindb_user u ON u.id = COALESCE(r.created_by_id, a.created_by_id, c.created_by_id)`
 )
 

@@ -9,10 +9,10 @@ import (
 	"github.com/lamin-go/lamin/internal/meta"
 )
 
-// selectList is the column list of the graph statement. Rows have two
-// shapes told apart by x.rowtype: 1 a run with its transform, creator and
-// one of its inputs (x.item_kind, x.item_id; NULL when it read nothing),
-// 2 an artifact or collection with its storage root and creator.
+// selectList is the column list of the graph statement. Rows have three
+// shapes told apart by x.rowtype: 1 a run with its transform and creator,
+// 2 an artifact or collection with its storage root and creator, 3 an
+// input edge: run x.run_id read item x.item_kind, x.item_id.
 var selectList = []string{
 	"x.rowtype", "x.run_id", "x.item_kind", "x.item_id",
 	"r.id", "r.uid", "r.name", "r.started_at", "r.finished_at", "r.reference", "r.reference_type",
@@ -258,13 +258,7 @@ func (r *rowReader) scan(rows *sql.Rows) error {
 	v := r.vals
 	switch v.id("x.rowtype") {
 	case 1:
-		if v.num("r.id") == nil {
-			return nil
-		}
-		if v.num("x.item_id") != nil {
-			r.reads = append(r.reads, read{run: v.id("r.id"), item: itemKey{v.id("x.item_kind"), v.id("x.item_id")}})
-		}
-		if r.runs[v.id("r.id")] != nil {
+		if v.num("r.id") == nil || r.runs[v.id("r.id")] != nil {
 			return nil
 		}
 		run := v.run()
@@ -281,6 +275,8 @@ func (r *rowReader) scan(rows *sql.Rows) error {
 			c := v.collection()
 			r.items[k] = &Node{ID: nodeID(KindCollection, c.UID), Kind: KindCollection, UID: c.UID, Collection: c, User: v.user()}
 		}
+	case 3:
+		r.reads = append(r.reads, read{run: v.id("x.run_id"), item: itemKey{v.id("x.item_kind"), v.id("x.item_id")}})
 	}
 	return nil
 }

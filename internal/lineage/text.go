@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -12,45 +13,51 @@ import (
 // A node reached again is named with "(see above)" and not expanded, so
 // shared ancestry and cycles print once. The queried node is marked "◀".
 func WriteText(w io.Writer, g *Graph) error {
-	var b strings.Builder
 	if len(g.Nodes) == 0 {
-		fmt.Fprintf(&b, "%s %s has no runs, so no lineage\n", g.Root.Kind, g.Root.UID)
-		_, err := io.WriteString(w, b.String())
+		_, err := fmt.Fprintf(w, "%s %s has no runs, so no lineage\n", g.Root.Kind, g.Root.UID)
 		return err
 	}
+	b := bufio.NewWriterSize(w, 64<<10)
 	printed := map[string]bool{}
-	var walk func(n *Node, prefix, branch, indent string)
-	walk = func(n *Node, prefix, branch, indent string) {
-		line := prefix + branch + textLine(n)
+	// prefix is the indentation of the current depth, grown and cut back
+	// in place: deep chains make long prefixes, copied once per line.
+	var prefix []byte
+	var walk func(n *Node, branch, indent string)
+	walk = func(n *Node, branch, indent string) {
+		b.Write(prefix)
+		b.WriteString(branch)
+		b.WriteString(textLine(n))
 		if printed[n.ID] {
-			b.WriteString(line + " (see above)\n")
+			b.WriteString(" (see above)\n")
 			return
 		}
 		printed[n.ID] = true
-		b.WriteString(line + "\n")
+		b.WriteByte('\n')
+		depth := len(prefix)
+		prefix = append(prefix, indent...)
 		children := g.Children(n.ID)
 		for i, c := range children {
 			if i == len(children)-1 {
-				walk(c, prefix+indent, "└── ", "    ")
+				walk(c, "└── ", "    ")
 			} else {
-				walk(c, prefix+indent, "├── ", "│   ")
+				walk(c, "├── ", "│   ")
 			}
 		}
+		prefix = prefix[:depth]
 	}
 	// Start from nodes without parents, oldest first; then from whatever a
 	// cycle kept unreachable.
 	for _, n := range g.Nodes {
 		if len(g.in[n.ID]) == 0 {
-			walk(n, "", "", "")
+			walk(n, "", "")
 		}
 	}
 	for _, n := range g.Nodes {
 		if !printed[n.ID] {
-			walk(n, "", "", "")
+			walk(n, "", "")
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.Flush()
 }
 
 // textLine is one node in the tree: emoji, title and, in brackets, what
