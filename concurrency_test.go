@@ -227,3 +227,59 @@ func raceNewVersions(t *testing.T, e *env) {
 		t.Fatalf("%d latest versions, want 1", n)
 	}
 }
+
+// TestConcurrentTransformVersionsOfOneKeyGetDistinctVersions has writers
+// race to register one script key: with different sources each becomes a
+// version of one family; with the same source they share one transform.
+func TestConcurrentTransformVersionsOfOneKeyGetDistinctVersions(t *testing.T) {
+	raceTransforms(t, newEnv(t))
+}
+
+// TestTeamConcurrentTransformVersionsOfOneKeyGetDistinctVersions is the
+// same race on PostgreSQL.
+func TestTeamConcurrentTransformVersionsOfOneKeyGetDistinctVersions(t *testing.T) {
+	raceTransforms(t, &newTeamEnv(t).env)
+}
+
+func raceTransforms(t *testing.T, e *env) {
+	const writers = 8
+	race := func(key string, source func(w int) string) {
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in, err := lamin.Open(e.ctx, "", e.opts)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer in.Close()
+				_, _, err = in.ResolveTransform(e.ctx, lamin.TransformSpec{Key: key, Type: "script", Source: source(w)})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+		}
+	}
+	race("differ.py", func(w int) string { return fmt.Sprintf("print(%d)\n", w) })
+	if n := e.count(`SELECT COUNT(DISTINCT uid) FROM lamindb_transform WHERE key = 'differ.py'`); n != writers {
+		t.Fatalf("%d versions, want %d", n, writers)
+	}
+	if n := e.count(`SELECT COUNT(DISTINCT substr(uid, 1, 12)) FROM lamindb_transform WHERE key = 'differ.py'`); n != 1 {
+		t.Fatalf("%d version families, want 1", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM lamindb_transform WHERE key = 'differ.py' AND is_latest`); n != 1 {
+		t.Fatalf("%d latest versions, want 1", n)
+	}
+	race("same.py", func(int) string { return "print('same')\n" })
+	if n := e.count(`SELECT COUNT(*) FROM lamindb_transform WHERE key = 'same.py'`); n != 1 {
+		t.Fatalf("%d transforms for one source, want 1", n)
+	}
+}

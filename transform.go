@@ -105,6 +105,40 @@ func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t
 	if len(spec.Version) > 30 {
 		return nil, false, invalidf("version %q is longer than 30 characters", spec.Version)
 	}
+	for attempt := 0; ; attempt++ {
+		t, loaded, err = in.resolveTransform(ctx, spec, src)
+		if attempt == maxTransformAttempts-1 || !errors.Is(err, errTransformRaced) {
+			break
+		}
+		// Another writer created a version of this transform in the
+		// meantime: decide again, now seeing it.
+	}
+	if errors.Is(err, errTransformRaced) {
+		err = conflictf("transform %s: other writers keep creating versions of it; try again", spec.Key)
+	}
+	return t, loaded, err
+}
+
+// maxTransformAttempts bounds how often one writer decides again after
+// losing a race: each round at least one of the racing writers wins.
+const maxTransformAttempts = 64
+
+// errTransformRaced reports that a new transform lost a race with another
+// writer: for its uid, or for the key's latest version.
+var errTransformRaced = errors.New("transform created concurrently")
+
+// resolveTransform finds or creates the transform of a validated spec.
+func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, src *transformSource) (t *meta.Transform, loaded bool, err error) {
+	// What is decided below must still hold when a new transform is
+	// inserted: the key's latest version, read first, must not have
+	// changed by then (writers creating versions of one key queue on it).
+	var keyLatest *meta.Transform
+	claimKey := len(spec.UID) == 0 && spec.Key != ""
+	if claimKey {
+		if keyLatest, err = in.latestTransform(ctx, "WHERE t.key = ?", spec.Key); err != nil {
+			return nil, false, err
+		}
+	}
 	var family *meta.Transform // latest of the family the spec points at
 	newUID := ""
 	switch len(spec.UID) {
@@ -153,9 +187,7 @@ func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t
 			}
 		}
 		if family == nil && spec.Key != "" {
-			if family, err = in.latestTransform(ctx, "WHERE t.key = ?", spec.Key); err != nil {
-				return nil, false, err
-			}
+			family = keyLatest
 		}
 	}
 	if family != nil {
@@ -196,18 +228,30 @@ func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t
 		t.SourceCode, t.Hash = &src.text, &src.hash
 	}
 	err = in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if claimKey {
+			if err := meta.Lock(ctx, tx, meta.LockKey("transform-key "+spec.Key)); err != nil {
+				return err
+			}
+			now, err := meta.Transforms(ctx, tx, "WHERE t.key = ? AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC, t.uid DESC LIMIT 1", spec.Key)
+			if err != nil {
+				return err
+			}
+			if len(now) > 0 && (keyLatest == nil || now[0].ID != keyLatest.ID) {
+				return errTransformRaced
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE lamindb_transform SET is_latest = ? WHERE uid LIKE ?`, false, newUID[:uid.TransformStemLen]+"%"); err != nil {
 			return err
 		}
-		return meta.InsertTransform(ctx, tx, t)
-	})
-	if errors.Is(err, meta.ErrConflict) && src != nil {
-		// Same key and source registered concurrently: use that one.
-		ex, err2 := in.latestTransform(ctx, "WHERE t.key = ? AND t.hash = ?", spec.Key, src.hash)
-		if err2 == nil && ex != nil {
-			in.msg.Warn("returning transform with same hash: Transform(uid='%s', key='%s')", ex.UID, derefOr(ex.Key, ""))
-			return ex, true, nil
+		err := meta.InsertTransform(ctx, tx, t)
+		if errors.Is(err, meta.ErrConflict) {
+			// Its uid, or its key and source, were taken meanwhile.
+			return fmt.Errorf("%w: %v", errTransformRaced, err)
 		}
+		return err
+	})
+	if errors.Is(err, errTransformRaced) {
+		return nil, false, err
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("save transform: %w", err)
