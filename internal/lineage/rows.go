@@ -39,20 +39,120 @@ var column = func() map[string]int {
 	return m
 }()
 
+// Column positions in selectList, resolved once.
+var (
+	colRId                = columnOf("r.id")
+	colRUid               = columnOf("r.uid")
+	colRName              = columnOf("r.name")
+	colRStartedAt         = columnOf("r.started_at")
+	colRFinishedAt        = columnOf("r.finished_at")
+	colRReference         = columnOf("r.reference")
+	colRReferenceType     = columnOf("r.reference_type")
+	colRIsConsecutive     = columnOf("r._is_consecutive")
+	colRStatusCode        = columnOf("r._status_code")
+	colRSpaceId           = columnOf("r.space_id")
+	colRTransformId       = columnOf("r.transform_id")
+	colRReportId          = columnOf("r.report_id")
+	colRLogfileId         = columnOf("r._logfile_id")
+	colREnvironmentId     = columnOf("r.environment_id")
+	colRInitiatedByRunId  = columnOf("r.initiated_by_run_id")
+	colRIsLocked          = columnOf("r.is_locked")
+	colRCreatedAt         = columnOf("r.created_at")
+	colRCreatedById       = columnOf("r.created_by_id")
+	colRAux               = columnOf("r._aux")
+	colRBranchCode        = columnOf("r._branch_code")
+	colTId                = columnOf("t.id")
+	colTUid               = columnOf("t.uid")
+	colTKey               = columnOf("t.key")
+	colTDescription       = columnOf("t.description")
+	colTType              = columnOf("t.type")
+	colTHash              = columnOf("t.hash")
+	colTReference         = columnOf("t.reference")
+	colTReferenceType     = columnOf("t.reference_type")
+	colTSpaceId           = columnOf("t.space_id")
+	colTTemplateId        = columnOf("t._template_id")
+	colTVersion           = columnOf("t.version")
+	colTIsLatest          = columnOf("t.is_latest")
+	colTIsLocked          = columnOf("t.is_locked")
+	colTCreatedAt         = columnOf("t.created_at")
+	colTCreatedById       = columnOf("t.created_by_id")
+	colTAux               = columnOf("t._aux")
+	colTBranchCode        = columnOf("t._branch_code")
+	colTUpdatedAt         = columnOf("t.updated_at")
+	colAId                = columnOf("a.id")
+	colAUid               = columnOf("a.uid")
+	colAKey               = columnOf("a.key")
+	colADescription       = columnOf("a.description")
+	colASuffix            = columnOf("a.suffix")
+	colAKind              = columnOf("a.kind")
+	colAOtype             = columnOf("a.otype")
+	colASize              = columnOf("a.size")
+	colAHash              = columnOf("a.hash")
+	colANFiles            = columnOf("a.n_files")
+	colANObservations     = columnOf("a.n_observations")
+	colAHashType          = columnOf("a._hash_type")
+	colAKeyIsVirtual      = columnOf("a._key_is_virtual")
+	colAOverwriteVersions = columnOf("a._overwrite_versions")
+	colASpaceId           = columnOf("a.space_id")
+	colAStorageId         = columnOf("a.storage_id")
+	colASchemaId          = columnOf("a.schema_id")
+	colAVersion           = columnOf("a.version")
+	colAIsLatest          = columnOf("a.is_latest")
+	colAIsLocked          = columnOf("a.is_locked")
+	colARunId             = columnOf("a.run_id")
+	colACreatedAt         = columnOf("a.created_at")
+	colACreatedById       = columnOf("a.created_by_id")
+	colAAux               = columnOf("a._aux")
+	colARealKey           = columnOf("a._real_key")
+	colABranchCode        = columnOf("a._branch_code")
+	colAUpdatedAt         = columnOf("a.updated_at")
+	colCId                = columnOf("c.id")
+	colCUid               = columnOf("c.uid")
+	colCKey               = columnOf("c.key")
+	colCDescription       = columnOf("c.description")
+	colCHash              = columnOf("c.hash")
+	colCReference         = columnOf("c.reference")
+	colCReferenceType     = columnOf("c.reference_type")
+	colCMetaArtifactId    = columnOf("c.meta_artifact_id")
+	colCVersion           = columnOf("c.version")
+	colCIsLatest          = columnOf("c.is_latest")
+	colCIsLocked          = columnOf("c.is_locked")
+	colCRunId             = columnOf("c.run_id")
+	colCSpaceId           = columnOf("c.space_id")
+	colCCreatedAt         = columnOf("c.created_at")
+	colCCreatedById       = columnOf("c.created_by_id")
+	colCBranchCode        = columnOf("c._branch_code")
+	colCUpdatedAt         = columnOf("c.updated_at")
+	colUId                = columnOf("u.id")
+	colUUid               = columnOf("u.uid")
+	colUHandle            = columnOf("u.handle")
+	colUName              = columnOf("u.name")
+	colUCreatedAt         = columnOf("u.created_at")
+	colUUpdatedAt         = columnOf("u.updated_at")
+	colXRowtype           = columnOf("x.rowtype")
+	colXItemKind          = columnOf("x.item_kind")
+	colXItemId            = columnOf("x.item_id")
+	colSRoot              = columnOf("s.root")
+	colXRunId             = columnOf("x.run_id")
+)
+
+// columnOf is the position of col in selectList.
+func columnOf(col string) int {
+	i, ok := column[col]
+	if !ok {
+		panic("lineage: unknown column " + col)
+	}
+	return i
+}
+
 // values is one scanned row, read by column name. Values arrive as the
 // driver delivers them (SQLite: integers for booleans, text for times in
 // derived columns; PostgreSQL: bool and time.Time), so the accessors convert.
 type values []any
 
-func (v values) raw(col string) any {
-	i, ok := column[col]
-	if !ok {
-		panic("lineage: unknown column " + col)
-	}
-	return v[i]
-}
+func (v values) raw(col int) any { return v[col] }
 
-func (v values) str(col string) *string {
+func (v values) str(col int) *string {
 	switch x := v.raw(col).(type) {
 	case nil:
 		return nil
@@ -67,14 +167,14 @@ func (v values) str(col string) *string {
 	}
 }
 
-func (v values) text(col string) string {
+func (v values) text(col int) string {
 	if s := v.str(col); s != nil {
 		return *s
 	}
 	return ""
 }
 
-func (v values) num(col string) *int64 {
+func (v values) num(col int) *int64 {
 	switch x := v.raw(col).(type) {
 	case int64:
 		return &x
@@ -105,14 +205,14 @@ func (v values) num(col string) *int64 {
 	return nil
 }
 
-func (v values) id(col string) int64 {
+func (v values) id(col int) int64 {
 	if n := v.num(col); n != nil {
 		return *n
 	}
 	return 0
 }
 
-func (v values) flag(col string) *bool {
+func (v values) flag(col int) *bool {
 	switch x := v.raw(col).(type) {
 	case bool:
 		return &x
@@ -126,14 +226,14 @@ func (v values) flag(col string) *bool {
 	return nil
 }
 
-func (v values) truth(col string) bool {
+func (v values) truth(col int) bool {
 	b := v.flag(col)
 	return b != nil && *b
 }
 
 var timeLayouts = []string{meta.TimeLayout, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05"}
 
-func (v values) when(col string) *time.Time {
+func (v values) when(col int) *time.Time {
 	var s string
 	switch x := v.raw(col).(type) {
 	case nil:
@@ -157,7 +257,7 @@ func (v values) when(col string) *time.Time {
 	return nil
 }
 
-func (v values) moment(col string) time.Time {
+func (v values) moment(col int) time.Time {
 	if t := v.when(col); t != nil {
 		return *t
 	}
@@ -166,61 +266,61 @@ func (v values) moment(col string) time.Time {
 
 func (v values) run() *meta.Run {
 	return &meta.Run{
-		ID: v.id("r.id"), UID: v.text("r.uid"), Name: v.str("r.name"), StartedAt: v.moment("r.started_at"),
-		FinishedAt: v.when("r.finished_at"), Reference: v.str("r.reference"), ReferenceType: v.str("r.reference_type"),
-		IsConsecutive: v.flag("r._is_consecutive"), StatusCode: v.num("r._status_code"), SpaceID: v.id("r.space_id"),
-		TransformID: v.id("r.transform_id"), ReportID: v.num("r.report_id"), LogfileID: v.num("r._logfile_id"),
-		EnvironmentID: v.num("r.environment_id"), InitiatedByRunID: v.num("r.initiated_by_run_id"),
-		IsLocked: v.truth("r.is_locked"), CreatedAt: v.moment("r.created_at"), CreatedByID: v.id("r.created_by_id"),
-		Aux: v.str("r._aux"), BranchID: v.id("r._branch_code"),
+		ID: v.id(colRId), UID: v.text(colRUid), Name: v.str(colRName), StartedAt: v.moment(colRStartedAt),
+		FinishedAt: v.when(colRFinishedAt), Reference: v.str(colRReference), ReferenceType: v.str(colRReferenceType),
+		IsConsecutive: v.flag(colRIsConsecutive), StatusCode: v.num(colRStatusCode), SpaceID: v.id(colRSpaceId),
+		TransformID: v.id(colRTransformId), ReportID: v.num(colRReportId), LogfileID: v.num(colRLogfileId),
+		EnvironmentID: v.num(colREnvironmentId), InitiatedByRunID: v.num(colRInitiatedByRunId),
+		IsLocked: v.truth(colRIsLocked), CreatedAt: v.moment(colRCreatedAt), CreatedByID: v.id(colRCreatedById),
+		Aux: v.str(colRAux), BranchID: v.id(colRBranchCode),
 	}
 }
 
 func (v values) transform() *meta.Transform {
-	if v.num("t.id") == nil {
+	if v.num(colTId) == nil {
 		return nil
 	}
 	return &meta.Transform{
-		ID: v.id("t.id"), UID: v.text("t.uid"), Key: v.str("t.key"), Description: v.str("t.description"),
-		Type: v.text("t.type"), Hash: v.str("t.hash"), Reference: v.str("t.reference"), ReferenceType: v.str("t.reference_type"),
-		SpaceID: v.id("t.space_id"), TemplateID: v.num("t._template_id"), Version: v.str("t.version"),
-		IsLatest: v.truth("t.is_latest"), IsLocked: v.truth("t.is_locked"), CreatedAt: v.moment("t.created_at"),
-		CreatedByID: v.id("t.created_by_id"), Aux: v.str("t._aux"), BranchID: v.id("t._branch_code"),
-		UpdatedAt: v.moment("t.updated_at"),
+		ID: v.id(colTId), UID: v.text(colTUid), Key: v.str(colTKey), Description: v.str(colTDescription),
+		Type: v.text(colTType), Hash: v.str(colTHash), Reference: v.str(colTReference), ReferenceType: v.str(colTReferenceType),
+		SpaceID: v.id(colTSpaceId), TemplateID: v.num(colTTemplateId), Version: v.str(colTVersion),
+		IsLatest: v.truth(colTIsLatest), IsLocked: v.truth(colTIsLocked), CreatedAt: v.moment(colTCreatedAt),
+		CreatedByID: v.id(colTCreatedById), Aux: v.str(colTAux), BranchID: v.id(colTBranchCode),
+		UpdatedAt: v.moment(colTUpdatedAt),
 	}
 }
 
 func (v values) artifact() *meta.Artifact {
 	return &meta.Artifact{
-		ID: v.id("a.id"), UID: v.text("a.uid"), Key: v.str("a.key"), Description: v.str("a.description"),
-		Suffix: v.text("a.suffix"), Kind: v.str("a.kind"), OType: v.str("a.otype"), Size: v.num("a.size"),
-		Hash: v.str("a.hash"), NFiles: v.num("a.n_files"), NObservations: v.num("a.n_observations"),
-		HashType: v.str("a._hash_type"), KeyIsVirtual: v.truth("a._key_is_virtual"),
-		OverwriteVersions: v.truth("a._overwrite_versions"), SpaceID: v.id("a.space_id"), StorageID: v.id("a.storage_id"),
-		SchemaID: v.num("a.schema_id"), Version: v.str("a.version"), IsLatest: v.truth("a.is_latest"),
-		IsLocked: v.truth("a.is_locked"), RunID: v.num("a.run_id"), CreatedAt: v.moment("a.created_at"),
-		CreatedByID: v.id("a.created_by_id"), Aux: v.str("a._aux"), RealKey: v.str("a._real_key"),
-		BranchID: v.id("a._branch_code"), UpdatedAt: v.moment("a.updated_at"),
+		ID: v.id(colAId), UID: v.text(colAUid), Key: v.str(colAKey), Description: v.str(colADescription),
+		Suffix: v.text(colASuffix), Kind: v.str(colAKind), OType: v.str(colAOtype), Size: v.num(colASize),
+		Hash: v.str(colAHash), NFiles: v.num(colANFiles), NObservations: v.num(colANObservations),
+		HashType: v.str(colAHashType), KeyIsVirtual: v.truth(colAKeyIsVirtual),
+		OverwriteVersions: v.truth(colAOverwriteVersions), SpaceID: v.id(colASpaceId), StorageID: v.id(colAStorageId),
+		SchemaID: v.num(colASchemaId), Version: v.str(colAVersion), IsLatest: v.truth(colAIsLatest),
+		IsLocked: v.truth(colAIsLocked), RunID: v.num(colARunId), CreatedAt: v.moment(colACreatedAt),
+		CreatedByID: v.id(colACreatedById), Aux: v.str(colAAux), RealKey: v.str(colARealKey),
+		BranchID: v.id(colABranchCode), UpdatedAt: v.moment(colAUpdatedAt),
 	}
 }
 
 func (v values) collection() *Collection {
 	return &Collection{
-		ID: v.id("c.id"), UID: v.text("c.uid"), Key: v.text("c.key"), Description: v.str("c.description"),
-		Hash: v.str("c.hash"), Reference: v.str("c.reference"), ReferenceType: v.str("c.reference_type"),
-		MetaArtifactID: v.num("c.meta_artifact_id"), Version: v.str("c.version"), IsLatest: v.truth("c.is_latest"),
-		IsLocked: v.truth("c.is_locked"), RunID: v.num("c.run_id"), SpaceID: v.id("c.space_id"),
-		CreatedAt: v.moment("c.created_at"), CreatedByID: v.id("c.created_by_id"), BranchID: v.id("c._branch_code"),
-		UpdatedAt: v.moment("c.updated_at"),
+		ID: v.id(colCId), UID: v.text(colCUid), Key: v.text(colCKey), Description: v.str(colCDescription),
+		Hash: v.str(colCHash), Reference: v.str(colCReference), ReferenceType: v.str(colCReferenceType),
+		MetaArtifactID: v.num(colCMetaArtifactId), Version: v.str(colCVersion), IsLatest: v.truth(colCIsLatest),
+		IsLocked: v.truth(colCIsLocked), RunID: v.num(colCRunId), SpaceID: v.id(colCSpaceId),
+		CreatedAt: v.moment(colCCreatedAt), CreatedByID: v.id(colCCreatedById), BranchID: v.id(colCBranchCode),
+		UpdatedAt: v.moment(colCUpdatedAt),
 	}
 }
 
 func (v values) user() *meta.User {
-	if v.num("u.id") == nil {
+	if v.num(colUId) == nil {
 		return nil
 	}
-	return &meta.User{ID: v.id("u.id"), UID: v.text("u.uid"), Handle: v.text("u.handle"), Name: v.str("u.name"),
-		CreatedAt: v.moment("u.created_at"), UpdatedAt: v.moment("u.updated_at")}
+	return &meta.User{ID: v.id(colUId), UID: v.text(colUUid), Handle: v.text(colUHandle), Name: v.str(colUName),
+		CreatedAt: v.moment(colUCreatedAt), UpdatedAt: v.moment(colUUpdatedAt)}
 }
 
 type itemKey struct {
@@ -256,27 +356,27 @@ func (r *rowReader) scan(rows *sql.Rows) error {
 		return err
 	}
 	v := r.vals
-	switch v.id("x.rowtype") {
+	switch v.id(colXRowtype) {
 	case 1:
-		if v.num("r.id") == nil || r.runs[v.id("r.id")] != nil {
+		if v.num(colRId) == nil || r.runs[v.id(colRId)] != nil {
 			return nil
 		}
 		run := v.run()
 		r.runs[run.ID] = &Node{ID: nodeID(KindRun, run.UID), Kind: KindRun, UID: run.UID, Run: run,
 			Transform: v.transform(), User: v.user()}
 	case 2:
-		k := itemKey{v.id("x.item_kind"), v.id("x.item_id")}
+		k := itemKey{v.id(colXItemKind), v.id(colXItemId)}
 		switch {
-		case k.kind == 0 && v.num("a.id") != nil:
+		case k.kind == 0 && v.num(colAId) != nil:
 			a := v.artifact()
 			r.items[k] = &Node{ID: nodeID(KindArtifact, a.UID), Kind: KindArtifact, UID: a.UID, Artifact: a,
-				StorageRoot: v.text("s.root"), User: v.user()}
-		case k.kind == 1 && v.num("c.id") != nil:
+				StorageRoot: v.text(colSRoot), User: v.user()}
+		case k.kind == 1 && v.num(colCId) != nil:
 			c := v.collection()
 			r.items[k] = &Node{ID: nodeID(KindCollection, c.UID), Kind: KindCollection, UID: c.UID, Collection: c, User: v.user()}
 		}
 	case 3:
-		r.reads = append(r.reads, read{run: v.id("x.run_id"), item: itemKey{v.id("x.item_kind"), v.id("x.item_id")}})
+		r.reads = append(r.reads, read{run: v.id(colXRunId), item: itemKey{v.id(colXItemKind), v.id(colXItemId)}})
 	}
 	return nil
 }
