@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Type is the value type of a column; it decides how filter values are parsed.
@@ -111,6 +112,17 @@ type Registry struct {
 	// Aliases maps a first path segment onto its replacement path
 	// ("transform" → "run__transform" on Artifact).
 	Aliases map[string]string
+	// TrigramIndexed is true when PostgreSQL has a trigram index on every
+	// text column (schema version 4), so that indexes alone can find the
+	// candidates of a search.
+	TrigramIndexed bool
+}
+
+// IndexedSearch reports whether on PostgreSQL the candidates of searching
+// reg for text are best found through trigram indexes: every text column
+// has one and text has a trigram (at least three characters).
+func IndexedSearch(reg *Registry, text string) bool {
+	return reg.TrigramIndexed && utf8.RuneCountInString(strings.TrimSpace(text)) >= 3
 }
 
 // Column returns the column with the given exposed name.
@@ -281,7 +293,8 @@ var Transform = &Registry{
 		{Name: "predecessors", Target: "transform", Kind: ManyToMany, Through: "lamindb_transform_predecessors", ThroughSource: "from_transform_id", ThroughTarget: "to_transform_id"},
 		{Name: "successors", Target: "transform", Kind: ManyToMany, Through: "lamindb_transform_predecessors", ThroughSource: "to_transform_id", ThroughTarget: "from_transform_id"},
 	},
-	Aliases: map[string]string{"visibility": "branch_id", "_branch_code": "branch_id"},
+	Aliases:        map[string]string{"visibility": "branch_id", "_branch_code": "branch_id"},
+	TrigramIndexed: true,
 }
 
 // Run is the lamindb_run registry.

@@ -39,6 +39,18 @@ type SearchOptions struct {
 	Threshold float64
 	// NoFallback disables the similarity fallback.
 	NoFallback bool
+	// SimilarOnly skips the search for containing records and goes
+	// straight to the similarity fallback (for a caller that has already
+	// found that none contains the text).
+	SimilarOnly bool
+}
+
+// limit is the number of hits to keep (< 0: no limit).
+func (o SearchOptions) limit() int {
+	if o.Limit == 0 {
+		return DefaultSearchLimit
+	}
+	return o.Limit
 }
 
 // SearchHit is one matching row.
@@ -82,31 +94,57 @@ func Search(ctx context.Context, q meta.Querier, reg *Registry, text string, opt
 		// No stored text contains a NUL byte or invalid UTF-8.
 		return res, nil
 	}
-	limit := opts.Limit
-	if limit == 0 {
-		limit = DefaultSearchLimit
-	}
+	limit := opts.limit()
 	fields := reg.TextColumns()
-	d := q.Dialect()
-
-	base := &Query{Registry: reg, Branch: opts.Branch, AllBranches: opts.AllBranches}
-	if res.Query != "" {
-		b := newBuilder(d)
-		var ors []string
-		for _, f := range fields {
-			x := "t." + f.SQL
-			if opts.CaseSensitive {
-				fn := "instr"
-				if b.pg {
-					fn = "strpos"
-				}
-				ors = append(ors, fn+"("+x+", "+b.ph(res.Query)+") > 0")
-			} else {
-				ors = append(ors, "lower("+x+") LIKE lower("+b.textPh("%"+escapeLike(res.Query)+"%")+")"+b.escapeClause())
+	if !opts.SimilarOnly {
+		if err := contained(ctx, q, reg, res, opts); err != nil {
+			return nil, err
+		}
+	}
+	if len(res.Hits) > 0 || res.Query == "" || opts.NoFallback {
+		return res, nil
+	}
+	threshold := opts.Threshold
+	if threshold == 0 {
+		threshold = DefaultSimilarityThreshold
+	}
+	scan := &Query{Registry: reg, Branch: opts.Branch, AllBranches: opts.AllBranches, Limit: opts.ScanLimit}
+	if scan.Limit == 0 {
+		scan.Limit = DefaultScanLimit
+	} else if scan.Limit < 0 {
+		scan.Limit = 0
+	}
+	tq, scratch := trigramsOf(res.Query), trigramSet{}
+	sim := newTopK(limit, func(a, b SearchHit) bool {
+		if a.Similarity != b.Similarity {
+			return a.Similarity > b.Similarity
+		}
+		return a.ID < b.ID
+	})
+	err := scanFields(ctx, q, scan, fields, func(id int64, vals []string) {
+		best := 0.0
+		for _, v := range vals {
+			if s := boundedSimilarity(tq, v, threshold, scratch); s > best {
+				best = s
 			}
 		}
-		base.raw = append(base.raw, rawCond{sql: strings.Join(ors, " OR "), args: b.args})
+		if float32(best) >= float32(threshold) {
+			sim.push(SearchHit{ID: id, Similarity: best})
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
+	res.Hits = sim.sorted()
+	res.Similar = len(res.Hits) > 0
+	return res, nil
+}
+
+// contained sets res.Hits to the records containing res.Query, ranked.
+func contained(ctx context.Context, q meta.Querier, reg *Registry, res *SearchResult, opts SearchOptions) error {
+	limit := opts.limit()
+	fields := reg.TextColumns()
+	base := candidates(q.Dialect(), reg, res.Query, opts)
 	top := newTopK(limit, func(a, b SearchHit) bool {
 		if a.Rank != b.Rank {
 			return a.Rank > b.Rank
@@ -131,47 +169,34 @@ func Search(ctx context.Context, q meta.Querier, reg *Registry, text string, opt
 		}
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.Hits = top.sorted()
-	if len(res.Hits) > 0 || res.Query == "" || opts.NoFallback {
-		return res, nil
-	}
+	return nil
+}
 
-	threshold := opts.Threshold
-	if threshold == 0 {
-		threshold = DefaultSimilarityThreshold
+// candidates selects the rows of reg with a text column containing text
+// (all rows when text is empty).
+func candidates(d meta.Dialect, reg *Registry, text string, opts SearchOptions) *Query {
+	base := &Query{Registry: reg, Branch: opts.Branch, AllBranches: opts.AllBranches}
+	if text == "" {
+		return base
 	}
-	scan := &Query{Registry: reg, Branch: opts.Branch, AllBranches: opts.AllBranches, Limit: opts.ScanLimit}
-	if scan.Limit == 0 {
-		scan.Limit = DefaultScanLimit
-	} else if scan.Limit < 0 {
-		scan.Limit = 0
+	b := newBuilder(d)
+	var ors []string
+	for _, f := range reg.TextColumns() {
+		x := "t." + f.SQL
+		switch {
+		case !opts.CaseSensitive:
+			ors = append(ors, b.containsFolded(x, text))
+		case b.pg:
+			ors = append(ors, "strpos("+x+", "+b.ph(text)+") > 0")
+		default:
+			ors = append(ors, "instr("+x+", "+b.ph(text)+") > 0")
+		}
 	}
-	tq := Trigrams(res.Query)
-	sim := newTopK(limit, func(a, b SearchHit) bool {
-		if a.Similarity != b.Similarity {
-			return a.Similarity > b.Similarity
-		}
-		return a.ID < b.ID
-	})
-	err = scanFields(ctx, q, scan, fields, func(id int64, vals []string) {
-		best := 0.0
-		for _, v := range vals {
-			if s := boundedSimilarity(tq, v, threshold); s > best {
-				best = s
-			}
-		}
-		if float32(best) >= float32(threshold) {
-			sim.push(SearchHit{ID: id, Similarity: best})
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	res.Hits = sim.sorted()
-	res.Similar = len(res.Hits) > 0
-	return res, nil
+	base.raw = append(base.raw, rawCond{sql: strings.Join(ors, " OR "), args: b.args})
+	return base
 }
 
 // scanFields streams id and the given columns (NULL as "") of q's rows.

@@ -87,15 +87,15 @@ func TestTrigramsAndSimilarityMatchPgTrgm(t *testing.T) {
 		})
 	}
 	t.Run("the bounded form agrees above the threshold", func(t *testing.T) {
-		q := Trigrams("GWS CRISPRa analysis")
-		if got := boundedSimilarity(q, "GWS CRIPSRa analysis", 0.3); float32(got) != 0.68 {
+		q, scratch := trigramsOf("GWS CRISPRa analysis"), trigramSet{}
+		if got := boundedSimilarity(q, "GWS CRIPSRa analysis", 0.3, scratch); float32(got) != 0.68 {
 			t.Errorf("got %v", got)
 		}
 		var sb strings.Builder
 		for i := range 1000 {
 			fmt.Fprintf(&sb, "w%d analysis ", i)
 		}
-		if got := boundedSimilarity(q, sb.String(), 0.3); got != 0 {
+		if got := boundedSimilarity(q, sb.String(), 0.3, scratch); got != 0 {
 			t.Errorf("long text scored %v", got)
 		}
 	})

@@ -167,6 +167,17 @@ func (b *builder) textPh(v any) string {
 	return "?"
 }
 
+// containsFolded matches x containing s, ignoring case: ILIKE on
+// PostgreSQL, which trigram indexes serve; lower() on both sides on SQLite,
+// whose LIKE folds ASCII only.
+func (b *builder) containsFolded(x, s string) string {
+	p := b.textPh("%" + escapeLike(s) + "%")
+	if b.pg {
+		return x + " ILIKE " + p + b.escapeClause()
+	}
+	return "lower(" + x + ") LIKE lower(" + p + ")" + b.escapeClause()
+}
+
 // escapeClause names the LIKE escape character (a backslash) without a
 // string literal, so the statement text contains no quotes at all.
 func (b *builder) escapeClause() string {
@@ -364,11 +375,12 @@ func (b *builder) leaf(alias string, c Condition) string {
 		return "lower(" + x + ") = lower(" + b.textPh(v(0)) + ")"
 	case "contains":
 		if b.pg {
-			return "strpos(" + x + ", " + b.ph(v(0)) + ") > 0"
+			// LIKE rather than strpos: trigram indexes serve it.
+			return x + " LIKE " + b.textPh("%"+escapeLike(c.Value)+"%") + b.escapeClause()
 		}
 		return "instr(" + x + ", " + b.ph(v(0)) + ") > 0"
 	case "icontains":
-		return "lower(" + x + ") LIKE lower(" + b.textPh("%"+escapeLike(c.Value)+"%") + ")" + b.escapeClause()
+		return b.containsFolded(x, c.Value)
 	case "startswith":
 		return b.startsWith(x, c.Value)
 	case "endswith":

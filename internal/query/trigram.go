@@ -1,7 +1,6 @@
 package query
 
 import (
-	"strings"
 	"unicode"
 )
 
@@ -10,42 +9,63 @@ import (
 // each word with two spaces in front and one behind, and collect every
 // three-character window. "word" gives "  w", " wo", "wor", "ord", "rd ".
 func Trigrams(s string) map[string]struct{} {
-	set := map[string]struct{}{}
-	addTrigrams(set, s, -1)
+	set := trigramsOf(s)
+	out := make(map[string]struct{}, len(set))
+	for t := range set {
+		out[t.String()] = struct{}{}
+	}
+	return out
+}
+
+// trigram is three runes (21 bits each) packed into one comparable value.
+type trigram uint64
+
+func pack(a, b, c rune) trigram { return trigram(a)<<42 | trigram(b)<<21 | trigram(c) }
+
+func (t trigram) String() string {
+	return string([]rune{rune(t >> 42), rune(t >> 21 & 0x1fffff), rune(t & 0x1fffff)})
+}
+
+// trigramSet is a set of distinct trigrams.
+type trigramSet map[trigram]struct{}
+
+func trigramsOf(s string) trigramSet {
+	set := trigramSet{}
+	set.add(s, -1)
 	return set
 }
 
-// addTrigrams adds the trigrams of s to set and reports false as soon as set
-// holds more than limit entries (limit < 0: no limit).
-func addTrigrams(set map[string]struct{}, s string, limit int) bool {
-	word := make([]rune, 0, 32)
-	flush := func() bool {
-		if len(word) == 0 {
-			return true
+// add adds the trigrams of s and reports false as soon as the set holds
+// more than limit entries (limit < 0: no limit). It slides a window over
+// each padded word instead of building it, so long texts cost no
+// allocations beyond the set.
+func (set trigramSet) add(s string, limit int) bool {
+	p1, p2 := ' ', ' ' // the two runes before the window's last
+	inWord := false
+	emit := func(c rune) bool {
+		set[pack(p1, p2, c)] = struct{}{}
+		p1, p2 = p2, c
+		return limit < 0 || len(set) <= limit
+	}
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if !inWord {
+				p1, p2, inWord = ' ', ' ', true
+			}
+			if !emit(r) {
+				return false
+			}
+			continue
 		}
-		padded := make([]rune, 0, len(word)+3)
-		padded = append(padded, ' ', ' ')
-		padded = append(padded, word...)
-		padded = append(padded, ' ')
-		for i := 0; i+3 <= len(padded); i++ {
-			set[string(padded[i:i+3])] = struct{}{}
-			if limit >= 0 && len(set) > limit {
+		if inWord {
+			inWord = false
+			if !emit(' ') {
 				return false
 			}
 		}
-		word = word[:0]
-		return true
 	}
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			word = append(word, r)
-			continue
-		}
-		if !flush() {
-			return false
-		}
-	}
-	return flush()
+	return !inWord || emit(' ')
 }
 
 // Similarity is pg_trgm's similarity(a, b): the number of shared trigrams
@@ -53,10 +73,10 @@ func addTrigrams(set map[string]struct{}, s string, limit int) bool {
 // precision as PostgreSQL does (similarity('word', 'two words') = 4/11 =
 // 0.36363637). Strings without trigrams have similarity 0.
 func Similarity(a, b string) float64 {
-	return similarity(Trigrams(a), Trigrams(b))
+	return similarity(trigramsOf(a), trigramsOf(b))
 }
 
-func similarity(ta, tb map[string]struct{}) float64 {
+func similarity(ta, tb trigramSet) float64 {
 	if len(ta) == 0 || len(tb) == 0 {
 		return 0
 	}
@@ -72,7 +92,8 @@ func similarity(ta, tb map[string]struct{}) float64 {
 // boundedSimilarity is Similarity(q, s) for a precomputed query trigram set,
 // returning 0 early when s has so many trigrams that the similarity must
 // stay below threshold (shared ≤ |q| and union ≥ |s|, so similarity ≤ |q|/|s|).
-func boundedSimilarity(tq map[string]struct{}, s string, threshold float64) float64 {
+// scratch is a set to reuse; its contents are replaced.
+func boundedSimilarity(tq trigramSet, s string, threshold float64, scratch trigramSet) float64 {
 	if len(tq) == 0 {
 		return 0
 	}
@@ -80,9 +101,9 @@ func boundedSimilarity(tq map[string]struct{}, s string, threshold float64) floa
 	if threshold > 0 {
 		limit = int(float64(len(tq))/threshold) + 1
 	}
-	ts := make(map[string]struct{}, 16)
-	if !addTrigrams(ts, s, limit) {
+	clear(scratch)
+	if !scratch.add(s, limit) {
 		return 0
 	}
-	return similarity(tq, ts)
+	return similarity(tq, scratch)
 }
