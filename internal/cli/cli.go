@@ -133,7 +133,7 @@ its inputs, its code and its author.`,
 		app.runCmd(), app.trackCmd(), app.finishCmd(), app.checkCmd(), app.migrateCmd(),
 		app.filterCmd(), app.searchCmd(), app.lookupCmd(), app.viewCmd(),
 		app.hashCmd(), app.demoCmd(),
-		app.lineageCmd(), app.exportCmd(),
+		app.lineageCmd(), app.exportCmd(), app.serveCmd(),
 	)
 	return root
 }

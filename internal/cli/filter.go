@@ -16,6 +16,7 @@ import (
 	ptext "github.com/jedib0t/go-pretty/v6/text"
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/query"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/spf13/cobra"
 )
 
@@ -350,13 +351,13 @@ func (app *App) writeView(all []*lamin.Rows, f listingFlags) error {
 
 // rowsRecords turns SDK rows into records for the writers in format.go.
 func rowsRecords(rows *lamin.Rows) []record {
-	recs := make([]record, len(rows.Values))
-	for i, vals := range rows.Values {
-		r := make(record, len(rows.Columns))
-		for j, c := range rows.Columns {
-			r[j] = field{c, vals[j]}
+	shared := records.FromRows(rows)
+	recs := make([]record, len(shared))
+	for i, r := range shared {
+		recs[i] = make(record, len(r))
+		for j, f := range r {
+			recs[i][j] = field(f)
 		}
-		recs[i] = r
 	}
 	return recs
 }

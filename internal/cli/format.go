@@ -1,15 +1,13 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
 	"strings"
-	"time"
 
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/spf13/cobra"
 )
 
@@ -81,62 +79,27 @@ func (r record) without(names ...string) record {
 	return out
 }
 
-// plain dereferences pointers; nil stays nil.
-func plain(v any) any {
-	rv := reflect.ValueOf(v)
-	if !rv.IsValid() {
-		return nil
-	}
-	if rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return nil
-		}
-		return rv.Elem().Interface()
-	}
-	return v
-}
-
 // text renders a value for tables and csv: None for NULL, LaminDB's time format.
-func text(v any, none string) string {
-	switch t := plain(v).(type) {
-	case nil:
-		return none
-	case time.Time:
-		return t.UTC().Format("2006-01-02 15:04:05.000000-07:00")
-	case string:
-		return t
-	case bool:
-		if t {
-			return "True"
-		}
-		return "False"
-	default:
-		return fmt.Sprint(t)
+func text(v any, none string) string { return records.Text(v, none) }
+
+// shared is the record in the records package's shape, whose encoders the
+// HTTP API uses too.
+func (r record) shared() records.Record {
+	out := make(records.Record, len(r))
+	for i, f := range r {
+		out[i] = records.Field(f)
 	}
+	return out
 }
 
-func (r record) marshalJSON() []byte {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range r {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.Name)
-		b.Write(k)
-		b.WriteByte(':')
-		val := plain(f.Value)
-		if s, ok := val.(string); ok && f.Name == "_aux" && json.Valid([]byte(s)) {
-			val = json.RawMessage(s)
-		}
-		v, err := json.Marshal(val)
-		if err != nil {
-			v = []byte("null")
-		}
-		b.Write(v)
+func (r record) marshalJSON() []byte { return r.shared().JSON() }
+
+func sharedRecords(recs []record) []records.Record {
+	out := make([]records.Record, len(recs))
+	for i, r := range recs {
+		out[i] = r.shared()
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return out
 }
 
 // truncateCell shortens long cell text as LaminDB's dataframe display does.
@@ -153,24 +116,9 @@ func truncateCell(s string) string {
 func writeRecords(w io.Writer, format string, recs []record) error {
 	switch format {
 	case "json":
-		var b bytes.Buffer
-		b.WriteString("[")
-		for i, r := range recs {
-			if i > 0 {
-				b.WriteString(",\n")
-			}
-			b.Write(r.marshalJSON())
-		}
-		b.WriteString("]\n")
-		_, err := w.Write(b.Bytes())
-		return err
+		return records.WriteJSON(w, sharedRecords(recs))
 	case "jsonl":
-		for _, r := range recs {
-			if _, err := fmt.Fprintf(w, "%s\n", r.marshalJSON()); err != nil {
-				return err
-			}
-		}
-		return nil
+		return records.WriteJSONL(w, sharedRecords(recs))
 	case "csv", "tsv":
 		cw := csv.NewWriter(w)
 		if format == "tsv" {

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// TokenParam is the query parameter a browser brings the token in once;
+// the server trades it for a cookie.
+const TokenParam = "token"
+
+// NewToken returns a random token: 32 bytes from crypto/rand, base64url
+// without padding.
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make a token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// ValidateToken accepts a non-empty token of letters, digits and -._~+/=,
+// the characters that travel unchanged in headers, cookies and URLs.
+func ValidateToken(token string) error {
+	if token == "" {
+		return fmt.Errorf("empty token; pass --token or set LAMIN_SERVE_TOKEN, or omit both for a random one")
+	}
+	for _, c := range token {
+		if !strings.ContainsRune("-._~+/=", c) && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') && !('0' <= c && c <= '9') {
+			return fmt.Errorf("token holds %q; use only letters, digits and -._~+/=, or omit it for a random one", c)
+		}
+	}
+	return nil
+}
+
+// tokenDigest is the SHA-256 of a token; comparing digests in constant
+// time reveals neither the token nor its length.
+type tokenDigest [sha256.Size]byte
+
+func digest(token string) tokenDigest { return sha256.Sum256([]byte(token)) }
+
+func (d tokenDigest) matches(token string) bool {
+	got := digest(token)
+	return subtle.ConstantTimeCompare(d[:], got[:]) == 1
+}
+
+// cookieName names the session cookie after the port the browser talked
+// to: cookies are shared by every port of a host, so two servers on one
+// machine would otherwise overwrite each other's.
+func cookieName(r *http.Request) string {
+	_, port, err := net.SplitHostPort(r.Host)
+	if err != nil || port == "" || strings.Trim(port, "0123456789") != "" {
+		return "lamin_token"
+	}
+	return "lamin_token_" + port
+}
+
+// authorized runs next only for requests carrying the token: as
+// `Authorization: Bearer <token>`, in the session cookie, or once as
+// ?token=, which sets the cookie and redirects to the same URL without it.
+func (s *Server) authorized(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Has(TokenParam) {
+			if !s.token.matches(q.Get(TokenParam)) {
+				s.fail(w, r, failf(errUnauthorized, "the token in the URL is wrong; open the URL `lamin serve` printed when it started"))
+				return
+			}
+			http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: q.Get(TokenParam), Path: "/",
+				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			q.Del(TokenParam)
+			u := url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			scheme, token, _ := strings.Cut(auth, " ")
+			if !strings.EqualFold(scheme, "Bearer") || !s.token.matches(strings.TrimSpace(token)) {
+				s.fail(w, r, failf(errUnauthorized, "wrong token in the Authorization header; send `Authorization: Bearer <token>` with the token `lamin serve` printed"))
+				return
+			}
+			next(w, r)
+			return
+		}
+		c, err := r.Cookie(cookieName(r))
+		switch {
+		case err == nil && s.token.matches(c.Value):
+			next(w, r)
+		case err == nil:
+			s.fail(w, r, failf(errUnauthorized, "the session cookie holds an old token (was the server restarted?); open the URL `lamin serve` printed when it started"))
+		default:
+			s.fail(w, r, failf(errUnauthorized, "missing token; send `Authorization: Bearer <token>`, or open the URL `lamin serve` printed (it ends in ?token=...)"))
+		}
+	}
+}
