@@ -34,7 +34,7 @@ func (in *Instance) Lineage(ctx context.Context, uid string, o LineageOptions) (
 		return nil, invalidf("depth %d: pass 0 (unlimited) or a positive number of run hops", o.Depth)
 	}
 	var g *lineage.Graph
-	err := in.readWithHints(ctx, lineageHints, func(q meta.Querier) error {
+	err := in.readWithHints(ctx, lineage.PostgresHints, func(q meta.Querier) error {
 		var err error
 		g, err = lineage.Build(ctx, q, uid, lineage.Options{Up: o.Up, Down: o.Down, Depth: o.Depth, Versions: o.Versions})
 		return err
@@ -44,12 +44,6 @@ func (in *Instance) Lineage(ctx context.Context, uid string, o LineageOptions) (
 	}
 	return g, nil
 }
-
-// lineageHints steer PostgreSQL's planner to nested index lookups for the
-// graph statement: it overestimates recursive walks by orders of magnitude
-// and then joins every row of the artifact table (300 ms instead of 40 ms
-// on a million-artifact instance).
-var lineageHints = []string{`SET LOCAL enable_hashjoin = off`, `SET LOCAL enable_mergejoin = off`}
 
 // readWithHints runs fn on the metadata store; on PostgreSQL with planner
 // hints (SET LOCAL statements), in a transaction that scopes them.

@@ -166,7 +166,7 @@ func (in *Instance) Search(ctx context.Context, registry, text string, limit int
 		// The planner costs the OR'd trigram index scans above reading the
 		// table in id order (12 ms against 50-75 ms for 10,000 transforms);
 		// the similarity fallback, which reads the table, runs unsteered.
-		err = in.readWithHints(ctx, searchHints, func(q meta.Querier) error {
+		err = in.readWithHints(ctx, query.SearchHints, func(q meta.Querier) error {
 			var err error
 			res, err = query.Search(ctx, q, reg, text, query.SearchOptions{Limit: limit, NoFallback: true})
 			return err
@@ -189,10 +189,6 @@ func (in *Instance) Search(ctx context.Context, registry, text string, limit int
 	}
 	return rows, res.Hint(), nil
 }
-
-// searchHints make PostgreSQL find search candidates through trigram
-// indexes rather than by reading the table.
-var searchHints = []string{`SET LOCAL enable_seqscan = off`, `SET LOCAL enable_indexscan = off`}
 
 // Lookup is LaminDB's Registry.lookup(field): every record of the default
 // scope keyed by an attribute name made from its field value (see

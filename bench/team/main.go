@@ -70,6 +70,7 @@ func (t target) met(ms, ratio float64) bool {
 type result struct {
 	name   string
 	lamin  float64
+	served float64 // through `lamin serve`; 0 when not measured
 	ref    string
 	refMS  float64
 	target target
@@ -150,14 +151,23 @@ func run(ctx context.Context, c config) error {
 		notes = append(notes, fmt.Sprintf("queries: %s; median of %d after one warm-up", note, c.repeat))
 	}
 
-	fmt.Printf("| figure | lamin | reference | reference | ratio | target |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("| figure | lamin (CLI) | lamin serve | reference | reference | ratio (CLI) | target |\n|---|---|---|---|---|---|---|\n")
+	verdict := func(r result, ms, ratio float64) string {
+		return map[bool]string{true: "met", false: "**missed**"}[r.target.met(ms, ratio)]
+	}
 	for _, r := range results {
 		ratio := r.lamin / r.refMS
-		verdict := "reference"
-		if r.target != (target{}) {
-			verdict = r.target.String() + ": " + map[bool]string{true: "met", false: "**missed**"}[r.target.met(r.lamin, ratio)]
+		served, v := "-", "reference"
+		if r.served > 0 {
+			served = fmtMS(r.served) + " ms"
 		}
-		fmt.Printf("| %s | %s ms | %s | %s ms | %.2f | %s |\n", r.name, fmtMS(r.lamin), r.ref, fmtMS(r.refMS), ratio, verdict)
+		if r.target != (target{}) {
+			v = r.target.String() + ": CLI " + verdict(r, r.lamin, ratio)
+			if r.served > 0 {
+				v += ", served " + verdict(r, r.served, r.served/r.refMS)
+			}
+		}
+		fmt.Printf("| %s | %s ms | %s | %s | %s ms | %.2f | %s |\n", r.name, fmtMS(r.lamin), served, r.ref, fmtMS(r.refMS), ratio, v)
 	}
 	fmt.Printf("\n%s, %d cores, %s memory, load average %s\n", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), memory(), loadAvg())
 	for _, n := range notes {

@@ -71,6 +71,13 @@ func markQueried(g *Graph, root Root, o Options) {
 	}
 }
 
+// PostgresHints steer PostgreSQL's planner to nested index lookups for the
+// graph statement, run (SET LOCAL) in the transaction that runs it: the
+// planner overestimates recursive walks by orders of magnitude and then
+// joins every row of the artifact table (300 ms instead of 40 ms on a
+// million-artifact instance).
+var PostgresHints = []string{`SET LOCAL enable_hashjoin = off`, `SET LOCAL enable_mergejoin = off`}
+
 // fragment is a piece of SQL with its arguments, in placeholder order.
 type fragment struct {
 	sql  string

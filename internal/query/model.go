@@ -118,6 +118,11 @@ type Registry struct {
 	TrigramIndexed bool
 }
 
+// SearchHints make PostgreSQL find the candidates of an IndexedSearch
+// through the trigram indexes (run as SET LOCAL in the transaction of the
+// search): it prices the OR'd index scans above reading the table.
+var SearchHints = []string{`SET LOCAL enable_seqscan = off`, `SET LOCAL enable_indexscan = off`}
+
 // IndexedSearch reports whether on PostgreSQL the candidates of searching
 // reg for text are best found through trigram indexes: every text column
 // has one and text has a trigram (at least three characters).
