@@ -213,17 +213,27 @@ func newGraph(root Root, nodes map[string]*Node, edges map[Edge]bool) *Graph {
 	for i, n := range g.Nodes {
 		position[n.ID] = i
 	}
+	// Edges sort by the positions of their ends, looked up once per edge.
+	type placed struct {
+		from, to int
+		e        Edge
+	}
+	var ps []placed
 	for e := range edges {
 		if nodes[e.From] != nil && nodes[e.To] != nil {
-			g.Edges = append(g.Edges, e)
+			ps = append(ps, placed{position[e.From], position[e.To], e})
 		}
 	}
-	slices.SortFunc(g.Edges, func(a, b Edge) int {
-		if c := cmp.Compare(position[a.From], position[b.From]); c != 0 {
+	slices.SortFunc(ps, func(a, b placed) int {
+		if c := cmp.Compare(a.from, b.from); c != 0 {
 			return c
 		}
-		return cmp.Compare(position[a.To], position[b.To])
+		return cmp.Compare(a.to, b.to)
 	})
+	g.Edges = make([]Edge, len(ps))
+	for i, p := range ps {
+		g.Edges[i] = p.e
+	}
 	for _, e := range g.Edges {
 		g.out[e.From] = append(g.out[e.From], e.To)
 		g.in[e.To] = append(g.in[e.To], e.From)
