@@ -190,33 +190,17 @@ func TestTeamConcurrentNewVersionsOfOneKeyGetDistinctVersions(t *testing.T) {
 
 func raceNewVersions(t *testing.T, e *env) {
 	const writers = 8
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for w := 0; w < writers; w++ {
-		p := e.write(fmt.Sprintf("w%d/table.csv", w), fmt.Sprintf("a\n%d\n", w))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in, err := lamin.Open(e.ctx, "", e.opts)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer in.Close()
-			a, err := in.NewArtifact(e.ctx, p, lamin.ArtifactOptions{Key: "results/table.csv"})
-			if err == nil {
-				err = a.Save(e.ctx)
-			}
-			errs <- err
-		}()
+	paths := make([]string, writers)
+	for w := range paths {
+		paths[w] = e.write(fmt.Sprintf("w%d/table.csv", w), fmt.Sprintf("a\n%d\n", w))
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+	race(t, e, writers, func(w int, in *lamin.Instance) error {
+		a, err := in.NewArtifact(e.ctx, paths[w], lamin.ArtifactOptions{Key: "results/table.csv"})
+		if err == nil {
+			err = a.Save(e.ctx)
 		}
-	}
+		return err
+	})
 	if n := e.count(`SELECT COUNT(DISTINCT uid) FROM lamindb_artifact WHERE key = 'results/table.csv'`); n != writers {
 		t.Fatalf("%d versions, want %d", n, writers)
 	}
@@ -243,32 +227,13 @@ func TestTeamConcurrentTransformVersionsOfOneKeyGetDistinctVersions(t *testing.T
 
 func raceTransforms(t *testing.T, e *env) {
 	const writers = 8
-	race := func(key string, source func(w int) string) {
-		var wg sync.WaitGroup
-		errs := make(chan error, writers)
-		for w := 0; w < writers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				in, err := lamin.Open(e.ctx, "", e.opts)
-				if err != nil {
-					errs <- err
-					return
-				}
-				defer in.Close()
-				_, _, err = in.ResolveTransform(e.ctx, lamin.TransformSpec{Key: key, Type: "script", Source: source(w)})
-				errs <- err
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("%s: %v", key, err)
-			}
-		}
+	resolve := func(key string, source func(w int) string) {
+		race(t, e, writers, func(w int, in *lamin.Instance) error {
+			_, _, err := in.ResolveTransform(e.ctx, lamin.TransformSpec{Key: key, Type: "script", Source: source(w)})
+			return err
+		})
 	}
-	race("differ.py", func(w int) string { return fmt.Sprintf("print(%d)\n", w) })
+	resolve("differ.py", func(w int) string { return fmt.Sprintf("print(%d)\n", w) })
 	if n := e.count(`SELECT COUNT(DISTINCT uid) FROM lamindb_transform WHERE key = 'differ.py'`); n != writers {
 		t.Fatalf("%d versions, want %d", n, writers)
 	}
@@ -278,8 +243,36 @@ func raceTransforms(t *testing.T, e *env) {
 	if n := e.count(`SELECT COUNT(*) FROM lamindb_transform WHERE key = 'differ.py' AND is_latest`); n != 1 {
 		t.Fatalf("%d latest versions, want 1", n)
 	}
-	race("same.py", func(int) string { return "print('same')\n" })
+	resolve("same.py", func(int) string { return "print('same')\n" })
 	if n := e.count(`SELECT COUNT(*) FROM lamindb_transform WHERE key = 'same.py'`); n != 1 {
 		t.Fatalf("%d transforms for one source, want 1", n)
+	}
+}
+
+// race runs fn for writers goroutines at once, each on its own open
+// instance, and fails the test on any error.
+func race(t *testing.T, e *env, writers int, fn func(w int, in *lamin.Instance) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in, err := lamin.Open(e.ctx, "", e.opts)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer in.Close()
+			errs <- fn(w, in)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lamin-go/lamin"
@@ -187,42 +186,25 @@ func TestConcurrentWritersNeverLoseOrDuplicateRecords(t *testing.T) {
 		distinct, same = 20, 5
 	}
 	shared := e.write("shared.txt", "the same content everywhere\n")
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			in, err := lamin.Open(e.ctx, "", e.opts)
+	race(t, &e.env, writers, func(w int, in *lamin.Instance) error {
+		dir := filepath.Join(e.dir, fmt.Sprintf("w%d", w))
+		os.MkdirAll(dir, 0o755)
+		for i := 0; i < distinct+same; i++ {
+			p := shared
+			if i < distinct {
+				p = filepath.Join(dir, fmt.Sprintf("f%d.txt", i))
+				os.WriteFile(p, []byte(fmt.Sprintf("writer %d file %d\n", w, i)), 0o644)
+			}
+			a, err := in.NewArtifact(e.ctx, p, lamin.ArtifactOptions{Description: "concurrent"})
+			if err == nil {
+				err = a.Save(e.ctx)
+			}
 			if err != nil {
-				errs <- err
-				return
+				return fmt.Errorf("writer %d save %d: %w", w, i, err)
 			}
-			defer in.Close()
-			dir := filepath.Join(e.dir, fmt.Sprintf("w%d", w))
-			os.MkdirAll(dir, 0o755)
-			for i := 0; i < distinct+same; i++ {
-				p := shared
-				if i < distinct {
-					p = filepath.Join(dir, fmt.Sprintf("f%d.txt", i))
-					os.WriteFile(p, []byte(fmt.Sprintf("writer %d file %d\n", w, i)), 0o644)
-				}
-				a, err := in.NewArtifact(e.ctx, p, lamin.ArtifactOptions{Description: "concurrent"})
-				if err == nil {
-					err = a.Save(e.ctx)
-				}
-				if err != nil {
-					errs <- fmt.Errorf("writer %d save %d: %w", w, i, err)
-					return
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+		}
+		return nil
+	})
 	if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact`); n != writers*distinct+1 {
 		t.Fatalf("%d artifacts, want %d", n, writers*distinct+1)
 	}
