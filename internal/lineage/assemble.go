@@ -36,7 +36,7 @@ func Assemble(ctx context.Context, q meta.Querier, root Root, o Options) (*Graph
 	if o.Depth < 0 {
 		return nil, fmt.Errorf("depth %d: want 0 (unlimited) or more: %w", o.Depth, ErrInvalid)
 	}
-	query, args, err := graphSQL(root, o)
+	query, args, err := graphSQL(q.Dialect().Name(), root, o)
 	if err != nil {
 		return nil, err
 	}
@@ -134,18 +134,23 @@ const (
   WHERE COALESCE(la.run_id, lc.run_id) IS NOT NULL AND COALESCE(la.run_id, lc.run_id) <> down.run_id%s`
 
 	// graphTail selects the runs of both walks and emits one row per run
-	// with its record, one per item with its record and one per input
-	// edge. Output edges need no rows: an item's run_id names the run that
-	// wrote it. Each row looks up only its own record: a join key that is
+	// with its record, one per item with its record (the root item, of
+	// any branch, as row type 4), and one per run that read something,
+	// listing its inputs as "kind:id,...". Output edges need no rows: an
+	// item's run_id names the run that wrote it. Inputs are read from the
+	// link tables alone; the item rows drop those not on the main or
+	// archive branch, and the reader drops an input that its run also
+	// wrote. Each row looks up only its own record: a join key that is
 	// NULL for the other row types costs no index search.
 	graphTail = `,
 sel(run_id) AS (SELECT run_id FROM up UNION SELECT run_id FROM down),
 reads(run_id, item_kind, item_id) AS MATERIALIZED (
-  SELECT la.run_id, 0, a.id FROM sel CROSS JOIN lamindb_artifact_input_of_runs la CROSS JOIN lamindb_artifact a
-    WHERE la.run_id = sel.run_id AND a.id = la.artifact_id AND a._branch_code IN (0, 1) AND (a.run_id IS NULL OR a.run_id <> la.run_id)
+  SELECT la.run_id, 0, la.artifact_id FROM sel CROSS JOIN lamindb_artifact_input_of_runs la WHERE la.run_id = sel.run_id
   UNION ALL
-  SELECT lc.run_id, 1, c.id FROM sel CROSS JOIN lamindb_collection_input_of_runs lc CROSS JOIN lamindb_collection c
-    WHERE lc.run_id = sel.run_id AND c.id = lc.collection_id AND c._branch_code IN (0, 1) AND (c.run_id IS NULL OR c.run_id <> lc.run_id)
+  SELECT lc.run_id, 1, lc.collection_id FROM sel CROSS JOIN lamindb_collection_input_of_runs lc WHERE lc.run_id = sel.run_id
+),
+inputs(run_id, items) AS (
+  SELECT run_id, %s(CAST(item_kind AS TEXT) || ':' || CAST(item_id AS TEXT), ',') FROM reads GROUP BY run_id
 ),
 items(item_kind, item_id) AS (
   SELECT 0, a.id FROM sel CROSS JOIN lamindb_artifact a WHERE a.run_id = sel.run_id AND a._branch_code IN (0, 1)
@@ -153,29 +158,32 @@ items(item_kind, item_id) AS (
   SELECT 1, c.id FROM sel CROSS JOIN lamindb_collection c WHERE c.run_id = sel.run_id AND c._branch_code IN (0, 1)
   UNION
   SELECT item_kind, item_id FROM reads
-  UNION
-  SELECT CAST(? AS INTEGER), CAST(? AS BIGINT)
 ),
-x(rowtype, run_id, item_kind, item_id) AS (
-  SELECT 1, run_id, CAST(NULL AS INTEGER), CAST(NULL AS BIGINT) FROM sel
+x(rowtype, run_id, item_kind, item_id, inputs) AS (
+  SELECT 1, run_id, CAST(NULL AS INTEGER), CAST(NULL AS BIGINT), CAST(NULL AS TEXT) FROM sel
   UNION ALL
-  SELECT 2, NULL, item_kind, item_id FROM items
+  SELECT 2, NULL, item_kind, item_id, NULL FROM items
   UNION ALL
-  SELECT 3, run_id, item_kind, item_id FROM reads
+  SELECT 3, run_id, NULL, NULL, items FROM inputs
+  UNION ALL
+  SELECT 4, NULL, CAST(? AS INTEGER), CAST(? AS BIGINT), NULL
 )
 SELECT %s
 FROM x
 LEFT JOIN lamindb_run r ON r.id = CASE WHEN x.rowtype = 1 THEN x.run_id END
 LEFT JOIN lamindb_transform t ON t.id = r.transform_id
-LEFT JOIN lamindb_artifact a ON a.id = CASE WHEN x.rowtype = 2 AND x.item_kind = 0 THEN x.item_id END
+LEFT JOIN lamindb_artifact a ON a.id = CASE WHEN x.rowtype IN (2, 4) AND x.item_kind = 0 THEN x.item_id END
+  AND (x.rowtype = 4 OR a._branch_code IN (0, 1))
 LEFT JOIN lamindb_storage s ON s.id = a.storage_id
-LEFT JOIN lamindb_collection c ON c.id = CASE WHEN x.rowtype = 2 AND x.item_kind = 1 THEN x.item_id END
+LEFT JOIN lamindb_collection c ON c.id = CASE WHEN x.rowtype IN (2, 4) AND x.item_kind = 1 THEN x.item_id END
+  AND (x.rowtype = 4 OR c._branch_code IN (0, 1))
 LEFT JOIN lamindb_user u ON u.id = COALESCE(r.created_by_id, a.created_by_id, c.created_by_id)`
 )
 
-// graphSQL writes the one statement Assemble runs. The same text runs on
-// SQLite and PostgreSQL ('?' placeholders are rebound by the dialect).
-func graphSQL(root Root, o Options) (string, []any, error) {
+// graphSQL writes the one statement Assemble runs for a dialect ("sqlite"
+// or "postgres"): the same text but for the name of the string
+// aggregate ('?' placeholders are rebound by the dialect).
+func graphSQL(dialect string, root Root, o Options) (string, []any, error) {
 	upSeed, downSeed, err := seeds(root, o)
 	if err != nil {
 		return "", nil, err
@@ -213,7 +221,11 @@ func graphSQL(root Root, o Options) (string, []any, error) {
 		add(noRuns)
 	}
 	b.WriteString("\n)")
-	b.WriteString(fmt.Sprintf(graphTail, strings.Join(selectList, ", ")))
+	agg := "group_concat"
+	if dialect == "postgres" {
+		agg = "string_agg"
+	}
+	b.WriteString(fmt.Sprintf(graphTail, agg, strings.Join(selectList, ", ")))
 	itemKind, itemID := -1, int64(0)
 	switch root.Kind {
 	case KindArtifact:

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
@@ -11,10 +12,10 @@ import (
 
 // selectList is the column list of the graph statement. Rows have three
 // shapes told apart by x.rowtype: 1 a run with its transform and creator,
-// 2 an artifact or collection with its storage root and creator, 3 an
-// input edge: run x.run_id read item x.item_kind, x.item_id.
+// 2 (and 4, the root item) an artifact or collection with its storage root
+// and creator, 3 the inputs of run x.run_id as x.inputs, "kind:id,...".
 var selectList = []string{
-	"x.rowtype", "x.run_id", "x.item_kind", "x.item_id",
+	"x.rowtype", "x.run_id", "x.item_kind", "x.item_id", "x.inputs",
 	"r.id", "r.uid", "r.name", "r.started_at", "r.finished_at", "r.reference", "r.reference_type",
 	"r._is_consecutive", "r._status_code", "r.space_id", "r.transform_id", "r.report_id", "r._logfile_id",
 	"r.environment_id", "r.initiated_by_run_id", "r.is_locked", "r.created_at", "r.created_by_id", "r._aux", "r._branch_code",
@@ -132,6 +133,7 @@ var (
 	colXRowtype           = columnOf("x.rowtype")
 	colXItemKind          = columnOf("x.item_kind")
 	colXItemId            = columnOf("x.item_id")
+	colXInputs            = columnOf("x.inputs")
 	colSRoot              = columnOf("s.root")
 	colXRunId             = columnOf("x.run_id")
 )
@@ -364,7 +366,7 @@ func (r *rowReader) scan(rows *sql.Rows) error {
 		run := v.run()
 		r.runs[run.ID] = &Node{ID: nodeID(KindRun, run.UID), Kind: KindRun, UID: run.UID, Run: run,
 			Transform: v.transform(), User: v.user()}
-	case 2:
+	case 2, 4:
 		k := itemKey{v.id(colXItemKind), v.id(colXItemId)}
 		switch {
 		case k.kind == 0 && v.num(colAId) != nil:
@@ -376,7 +378,16 @@ func (r *rowReader) scan(rows *sql.Rows) error {
 			r.items[k] = &Node{ID: nodeID(KindCollection, c.UID), Kind: KindCollection, UID: c.UID, Collection: c, User: v.user()}
 		}
 	case 3:
-		r.reads = append(r.reads, read{run: v.id(colXRunId), item: itemKey{v.id(colXItemKind), v.id(colXItemId)}})
+		run := v.id(colXRunId)
+		for _, in := range strings.Split(v.text(colXInputs), ",") {
+			kind, id, ok := strings.Cut(in, ":")
+			k, err1 := strconv.ParseInt(kind, 10, 64)
+			n, err2 := strconv.ParseInt(id, 10, 64)
+			if !ok || err1 != nil || err2 != nil {
+				return fmt.Errorf("inputs of run %d: malformed item %q", run, in)
+			}
+			r.reads = append(r.reads, read{run: run, item: itemKey{k, n}})
+		}
 	}
 	return nil
 }
@@ -391,9 +402,14 @@ func (r *rowReader) graph(root Root) *Graph {
 	}
 	edges := map[Edge]bool{}
 	for _, rd := range r.reads {
-		if run, item := r.runs[rd.run], r.items[rd.item]; run != nil && item != nil {
-			edges[Edge{From: item.ID, To: run.ID}] = true
+		run, item := r.runs[rd.run], r.items[rd.item]
+		if run == nil || item == nil {
+			continue // not drawn: another branch
 		}
+		if madeBy, _ := item.madeBy(); madeBy == rd.run {
+			continue // drawn as the run's output only
+		}
+		edges[Edge{From: item.ID, To: run.ID}] = true
 	}
 	// An item on the main or archive branch whose run is in the graph is
 	// that run's output.
