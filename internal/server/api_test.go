@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lamin-go/lamin/internal/cli"
@@ -235,5 +237,44 @@ func TestErrorsHaveTheStatusOfTheirCategory(t *testing.T) {
 				t.Errorf("Allow %q", res.Header.Get("Allow"))
 			}
 		})
+	}
+}
+
+// TestConcurrentRequestsShareOneInstance sends many requests at once, as
+// browsers and scripts do: every answer is complete and the same as alone
+// (run with -race, this also checks the shared instance for data races).
+func TestConcurrentRequestsShareOneInstance(t *testing.T) {
+	f := newFixture(t)
+	paths := []string{
+		"/api/artifact?key__startswith=raw/",
+		"/api/transform/search?q=analysis",
+		"/api/artifacts/" + f.hits.UID,
+		"/api/artifacts/" + f.raw.UID + "/content",
+		"/api/lineage/" + f.hits.UID + "?format=json",
+		"/ui/artifacts/" + f.hits.UID,
+		"/",
+	}
+	want := map[string]string{}
+	for _, p := range paths {
+		want[p] = f.getOK(p).body
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(paths))
+	for i := 0; i < 8; i++ {
+		for _, p := range paths {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := f.get(p)
+				if r.StatusCode != http.StatusOK || r.body != want[p] {
+					errs <- fmt.Sprintf("%s: %d, body differs: %v", p, r.StatusCode, r.body != want[p])
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
