@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/lamin-go/lamin/bench/internal/synth"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -12,30 +13,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Vocabulary for realistic keys and descriptions (the same as the SQLite
-// query benchmark's, so the figures compare).
-var (
-	fileNames = []string{"reads_R1.fastq.gz", "reads_R2.fastq.gz", "aligned.bam", "counts.h5ad", "qc_report.html",
-		"metrics.csv", "barcodes.tsv.gz", "features.tsv.gz", "matrix.mtx.gz", "umap.png"}
-	suffixes = []string{".fastq.gz", ".fastq.gz", ".bam", ".h5ad", ".html", ".csv", ".tsv.gz", ".tsv.gz", ".mtx.gz", ".png"}
-	verbs    = []string{"Align reads of", "Quantify expression in", "Call variants in", "Cluster cells of",
-		"Normalize counts of", "Run QC on", "Integrate", "Annotate cell types in", "Score CRISPRa hits in", "Plot"}
-	topics = []string{"PBMC", "IFNG-stimulated T cells", "tumour biopsies", "organoids", "bone marrow",
-		"Perturb-seq screen", "CRISPRa screen", "lung atlas", "liver slices", "iPSC neurons"}
-	pipelines = []string{"Cell Ranger", "nf-core/rnaseq", "nf-core/scrnaseq", "STAR", "salmon", "bcl2fastq", "kallisto", "GATK"}
-	tissues   = []string{"donor A", "donor B", "cohort 1", "cohort 2", "pilot", "replicate 3"}
-)
-
-const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-func randUID(rng *rand.Rand, n int, suffix string) string {
-	b := make([]byte, n-len(suffix), n)
-	for i := range b {
-		b[i] = alphabet[rng.IntN(len(alphabet))]
-	}
-	return string(append(b, suffix...))
-}
 
 // The big tables, whose secondary indexes are dropped during the load and
 // built again afterwards.
@@ -108,7 +85,7 @@ func generate(ctx context.Context, c config, dbURL string) (shape, error) {
 	for u := 1; u < c.users; u++ {
 		id := firstUser + u
 		userIDs = append(userIDs, id)
-		users = append(users, []any{id, randUID(rng, 8, ""), fmt.Sprintf("user-%d", u), fmt.Sprintf("User %d", u), base, base})
+		users = append(users, []any{id, synth.UID(rng, 8, ""), fmt.Sprintf("user-%d", u), fmt.Sprintf("User %d", u), base, base})
 	}
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"lamindb_user"}, []string{"id", "uid", "handle", "name", "created_at", "updated_at"},
 		pgx.CopyFromRows(users)); err != nil {
@@ -121,29 +98,10 @@ func generate(ctx context.Context, c config, dbURL string) (shape, error) {
 		"reference", "reference_type", "version", "created_at", "created_by_id", "updated_at"}, c.transforms, func(i int) []any {
 		id := i + 1
 		creator[id] = userIDs[rng.IntN(len(userIDs))]
-		project := rng.IntN(200)
-		desc := fmt.Sprintf("%s %s, project %d, %s, batch %d", verbs[rng.IntN(len(verbs))], topics[rng.IntN(len(topics))],
-			project, tissues[rng.IntN(len(tissues))], id)
-		var key, typ string
-		var src, hash, ref, refType, version any
-		switch i % 10 {
-		case 0, 1, 2:
-			typ = "notebook"
-			key = fmt.Sprintf("notebooks/project-%d/analysis-%d.ipynb", project, id)
-		case 3, 4:
-			typ = "pipeline"
-			p := pipelines[rng.IntN(len(pipelines))]
-			key = p
-			version = fmt.Sprintf("%d.%d.%d", 1+rng.IntN(8), rng.IntN(10), id)
-			ref, refType = "https://example.org/"+strings.ReplaceAll(strings.ToLower(p), " ", "-"), "url"
-		default:
-			typ = "script"
-			key = fmt.Sprintf("scripts/project-%d/step_%d.py", project, id)
-			src = fmt.Sprintf("import lamindb as ln\n\nln.track()\n# %s\nfor sample in samples:\n    process(sample, batch=%d)\nln.finish()\n", desc, id)
-			hash = randUID(rng, 22, "")
-		}
+		tr := synth.NewTransform(rng, id)
 		at := ts(id, tScale)
-		return []any{id, randUID(rng, 16, "0000"), key, desc, typ, src, hash, ref, refType, version, at, creator[id], at}
+		return []any{id, synth.UID(rng, 16, "0000"), tr.Key, tr.Description, tr.Type, tr.SourceCode, tr.Hash, tr.Reference,
+			tr.ReferenceType, tr.Version, at, creator[id], at}
 	})
 	if err != nil {
 		return sh, fmt.Errorf("transforms: %w", err)
@@ -168,7 +126,7 @@ func generate(ctx context.Context, c config, dbURL string) (shape, error) {
 		case 1:
 			status, finished = -1, nil
 		}
-		return []any{int64(id), randUID(rng, 16, ""), tr, started, finished, true, status, started, runUser[id]}
+		return []any{int64(id), synth.UID(rng, 16, ""), tr, started, finished, true, status, started, runUser[id]}
 	})
 	if err != nil {
 		return sh, fmt.Errorf("runs: %w", err)
@@ -210,13 +168,13 @@ func generate(ctx context.Context, c config, dbURL string) (shape, error) {
 		"size", "hash", "n_observations", "_hash_type", "run_id", "_key_is_virtual", "_overwrite_versions", "_branch_code",
 		"created_at", "created_by_id", "updated_at"}, c.artifacts, func(i int) []any {
 		id := i + 1
-		f := i % len(fileNames)
-		sample := i / len(fileNames)
+		f := i % len(synth.FileNames)
+		sample := i / len(synth.FileNames)
 		project := sample % 200
-		key := fmt.Sprintf("project-%d/sample-%d/%s", project, sample, fileNames[f])
+		key := fmt.Sprintf("project-%d/sample-%d/%s", project, sample, synth.FileNames[f])
 		run := runOf(i)
 		var kind, otype, nobs, desc any
-		if suffixes[f] == ".h5ad" {
+		if synth.Suffixes[f] == ".h5ad" {
 			kind, otype, nobs = "dataset", "AnnData", int64(1000+rng.IntN(100000))
 			desc = fmt.Sprintf("counts of sample %d", sample)
 		}
@@ -225,8 +183,8 @@ func generate(ctx context.Context, c config, dbURL string) (shape, error) {
 			branch = -1
 		}
 		at := ts(id, 1)
-		return []any{id, randUID(rng, 20, "0000"), key, desc, storageID, suffixes[f], kind, otype, int64(1000 + rng.IntN(1<<30)),
-			randUID(rng, 22, ""), nobs, "md5", int64(run), false, false, branch, at, runUser[run], at}
+		return []any{id, synth.UID(rng, 20, "0000"), key, desc, storageID, synth.Suffixes[f], kind, otype, int64(1000 + rng.IntN(1<<30)),
+			synth.UID(rng, 22, ""), nobs, "md5", int64(run), false, false, branch, at, runUser[run], at}
 	})
 	wg.Wait()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/lamin-go/lamin/bench/internal/synth"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -137,7 +138,7 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 		http: "/api/storage?id=1", stmts: []string{floor}}}
 	// Besides the brief's two filters, one folder (sample) near the end of
 	// the id range: a selective prefix, where an index matters most.
-	last := max(c.artifacts/len(fileNames)-1, 0)
+	last := max(c.artifacts/len(synth.FileNames)-1, 0)
 	for _, f := range []struct{ expr, note string }{
 		{"key__startswith=project-17/", ""},
 		{"created_by__handle=user-3", ""},
