@@ -281,15 +281,25 @@ type deleteOptions struct {
 func (app *App) deleteCmd() *cobra.Command {
 	var o deleteOptions
 	cmd := &cobra.Command{
-		Use:   "delete artifact UID [--permanent]",
+		Use:   "delete artifact|transform|run UID [--permanent]",
 		Short: "Move a record to the trash; delete it for good with --permanent or a second delete",
-		Args:  exactArgs(2, "a registry and a uid, e.g. `lamin delete artifact UID`"),
+		Long: `Move an artifact, transform or run to the trash, where queries no longer see
+it (lamin restore brings it back). Deleting a record in the trash, or passing
+--permanent, deletes it for good: an artifact with the bytes lamin manages, a
+transform with its runs, a run with its report, log and environment. Records
+other records depend on are refused with what to do instead: an artifact a run
+read (unless --force), a transform or run that made artifacts.`,
+		Args: exactArgs(2, "a registry and a uid, e.g. `lamin delete artifact UID`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := onlyArtifacts(args[0]); err != nil {
+			reg, err := trashable(args[0])
+			if err != nil {
 				return err
 			}
 			if o.keepFile && o.delete {
 				return usagef("--keep-file and --delete-file exclude each other")
+			}
+			if reg != "artifact" && (o.keepFile || o.delete || o.force) {
+				return usagef("--keep-file, --delete-file and --force apply to artifacts only")
 			}
 			ctx := cmd.Context()
 			in, err := app.open(ctx)
@@ -297,6 +307,20 @@ func (app *App) deleteCmd() *cobra.Command {
 				return err
 			}
 			defer in.Close()
+			switch reg {
+			case "transform":
+				t, err := in.TransformByUID(ctx, args[1])
+				if err != nil {
+					return err
+				}
+				return in.DeleteTransform(ctx, t, o.permanent)
+			case "run":
+				r, err := in.RunByUID(ctx, args[1])
+				if err != nil {
+					return err
+				}
+				return in.DeleteRun(ctx, &r.Run, o.permanent)
+			}
 			a, err := in.GetArtifact(ctx, args[1])
 			if err != nil {
 				return err
@@ -313,19 +337,20 @@ func (app *App) deleteCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&o.permanent, "permanent", false, "delete the record (and managed bytes) for good")
-	cmd.Flags().BoolVar(&o.force, "force", false, "delete even if a run used the artifact")
-	cmd.Flags().BoolVar(&o.keepFile, "keep-file", false, "keep the bytes")
+	cmd.Flags().BoolVar(&o.force, "force", false, "delete an artifact even if a run used it")
+	cmd.Flags().BoolVar(&o.keepFile, "keep-file", false, "keep an artifact's bytes")
 	cmd.Flags().BoolVar(&o.delete, "delete-file", false, "also delete a file registered in place")
 	return cmd
 }
 
 func (app *App) restoreCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "restore artifact UID",
+		Use:   "restore artifact|transform|run UID",
 		Short: "Bring a record back from the trash",
 		Args:  exactArgs(2, "a registry and a uid, e.g. `lamin restore artifact UID`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := onlyArtifacts(args[0]); err != nil {
+			reg, err := trashable(args[0])
+			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
@@ -334,6 +359,20 @@ func (app *App) restoreCmd() *cobra.Command {
 				return err
 			}
 			defer in.Close()
+			switch reg {
+			case "transform":
+				t, err := in.TransformByUID(ctx, args[1])
+				if err != nil {
+					return err
+				}
+				return in.RestoreTransform(ctx, t)
+			case "run":
+				r, err := in.RunByUID(ctx, args[1])
+				if err != nil {
+					return err
+				}
+				return in.RestoreRun(ctx, &r.Run)
+			}
 			a, err := in.GetArtifact(ctx, args[1])
 			if err != nil {
 				return err
@@ -343,9 +382,12 @@ func (app *App) restoreCmd() *cobra.Command {
 	}
 }
 
-func onlyArtifacts(reg string) error {
-	if r := strings.ToLower(reg); r != "artifact" && r != "artifacts" {
-		return usagef("deleting and restoring %s records is not supported yet; only artifacts", reg)
+// trashable names the registry of delete and restore in the singular.
+func trashable(reg string) (string, error) {
+	r := strings.TrimSuffix(strings.ToLower(reg), "s")
+	switch r {
+	case "artifact", "transform", "run":
+		return r, nil
 	}
-	return nil
+	return "", usagef("cannot delete or restore %s records; use artifact, transform or run", reg)
 }
