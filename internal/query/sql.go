@@ -168,14 +168,15 @@ func (b *builder) textPh(v any) string {
 }
 
 // containsFolded matches x containing s, ignoring case: ILIKE on
-// PostgreSQL, which trigram indexes serve; lower() on both sides on SQLite,
-// whose LIKE folds ASCII only.
+// PostgreSQL, which trigram indexes serve; LIKE on SQLite, which ignores
+// ASCII case by itself (as its lower() folds ASCII only, lowering both
+// sides would change nothing but the cost).
 func (b *builder) containsFolded(x, s string) string {
-	p := b.textPh("%" + escapeLike(s) + "%")
+	op := " LIKE "
 	if b.pg {
-		return x + " ILIKE " + p + b.escapeClause()
+		op = " ILIKE "
 	}
-	return "lower(" + x + ") LIKE lower(" + p + ")" + b.escapeClause()
+	return x + op + b.textPh("%"+escapeLike(s)+"%") + b.escapeClause()
 }
 
 // escapeClause names the LIKE escape character (a backslash) without a
