@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"github.com/lamin-go/lamin/bench/internal/stmts"
 	"github.com/lamin-go/lamin/bench/internal/synth"
 	"math/rand/v2"
 	"os"
@@ -158,7 +159,7 @@ func measure(ctx context.Context, c config, in *lamin.Instance, dbPath string, o
 			check(err)
 			return rows.Len()
 		},
-		sql:    searchSQL(query.Transform, desc),
+		sql:    searchSQL(ctx, in, desc),
 		target: 50,
 	})
 	var viewSQL []string
@@ -303,18 +304,20 @@ func inline(text string, args []any) string {
 	return sb.String()
 }
 
-// searchSQL is the candidate selection of query.Search, plus fetching the
-// rows, without the ranking that happens in Go.
-func searchSQL(reg *query.Registry, text string) string {
-	lit := "'%" + strings.ReplaceAll(text, "'", "''") + "%'"
-	cols := []string{"t.id"}
-	var ors []string
-	for _, c := range reg.TextColumns() {
-		cols = append(cols, "t."+c.SQL)
-		ors = append(ors, "lower(t."+c.SQL+") LIKE lower("+lit+") ESCAPE char(92)")
+// searchSQL is what Instance.Search sends for text (the candidate
+// selection and the fetch of the hits by id), recorded from the SDK; the
+// ranking happens in Go.
+func searchSQL(ctx context.Context, in *lamin.Instance, text string) string {
+	rec := &stmts.Recorder{Querier: in.Store(), Inline: inline}
+	res, err := query.Search(ctx, rec, query.Transform, text, query.SearchOptions{})
+	check(err)
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = strconv.FormatInt(h.ID, 10)
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + reg.Table + " t WHERE +t._branch_code IN (1) AND (" +
-		strings.Join(ors, " OR ") + ")"
+	fetch, args, err := in.FilterSQL("transform", []string{"id__in=" + strings.Join(ids, ",")}, lamin.FilterOptions{})
+	check(err)
+	return strings.Join(append(rec.Stmts, inline(fetch, args)), ";\n")
 }
 
 // searchTarget picks the description of a transform in the middle of the registry.

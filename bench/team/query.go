@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"github.com/lamin-go/lamin/bench/internal/stmts"
 	"github.com/lamin-go/lamin/bench/internal/synth"
 	"net/url"
 	"os"
@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/lineage"
-	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/meta/postgres"
 	"github.com/lamin-go/lamin/internal/query"
 )
@@ -160,7 +159,7 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 		ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM lamindb_transform)`).Scan(&desc); err != nil {
 		return nil, err
 	}
-	rec := &recorder{Querier: store}
+	rec := &stmts.Recorder{Querier: store, Inline: pgInline}
 	res, err := query.Search(ctx, rec, query.Transform, desc, query.SearchOptions{Limit: query.DefaultSearchLimit})
 	if err != nil {
 		return nil, err
@@ -176,13 +175,13 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 	if err != nil {
 		return nil, err
 	}
-	stmts := rec.inlined()
+	sent := rec.Stmts
 	if query.IndexedSearch(query.Transform, desc) {
-		stmts = hinted(query.SearchHints, stmts)
+		sent = hinted(query.SearchHints, sent)
 	}
 	figs = append(figs, figure{name: fmt.Sprintf("search transform %q", desc), note: fmt.Sprintf(" (%d %s)", len(res.Hits), map[bool]string{true: "hit", false: "hits"}[len(res.Hits) == 1]),
 		args: []string{"search", "transform", desc}, http: "/api/transform/search?q=" + url.QueryEscape(desc),
-		stmts: append(stmts, fetch), target: target{ms: 50}})
+		stmts: append(sent, fetch), target: target{ms: 50}})
 
 	// Lineage of the last output of the last run of the middle chain.
 	var uid string
@@ -190,7 +189,7 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 		sh.lineageRun).Scan(&uid); err != nil {
 		return nil, fmt.Errorf("lineage target: %w", err)
 	}
-	rec = &recorder{Querier: store}
+	rec = &stmts.Recorder{Querier: store, Inline: pgInline}
 	g, err := lineage.Build(ctx, rec, uid, lineage.Options{})
 	if err != nil {
 		return nil, err
@@ -202,7 +201,7 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 		}
 	}
 	figs = append(figs, figure{name: "lineage " + uid, note: fmt.Sprintf(" (end of a chain: %d runs, %d nodes)", runs, len(g.Nodes)),
-		args: []string{"lineage", uid}, http: "/api/lineage/" + uid + "?format=text", stmts: hinted(lineage.PostgresHints, rec.inlined()),
+		args: []string{"lineage", uid}, http: "/api/lineage/" + uid + "?format=text", stmts: hinted(lineage.PostgresHints, rec.Stmts),
 		target: target{ms: 50}})
 	return figs, nil
 }
@@ -213,29 +212,6 @@ func hinted(hints, stmts []string) []string {
 	out := append([]string{"BEGIN"}, hints...)
 	return append(append(out, stmts...), "COMMIT")
 }
-
-// recorder is a meta.Querier that keeps the statements sent through it.
-type recorder struct {
-	meta.Querier
-	stmts []string
-}
-
-func (r *recorder) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r.stmts = append(r.stmts, pgInline(q, args))
-	return r.Querier.Exec(ctx, q, args...)
-}
-
-func (r *recorder) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	r.stmts = append(r.stmts, pgInline(q, args))
-	return r.Querier.Query(ctx, q, args...)
-}
-
-func (r *recorder) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	r.stmts = append(r.stmts, pgInline(q, args))
-	return r.Querier.QueryRow(ctx, q, args...)
-}
-
-func (r *recorder) inlined() []string { return append([]string(nil), r.stmts...) }
 
 var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
