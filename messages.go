@@ -3,12 +3,16 @@ package lamin
 import (
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Messages prints human messages with LaminDB's markers: → important,
-// • hint, ! warning, ✓ success. A nil *Messages prints nothing.
+// • hint, ! warning, ✓ success. A nil *Messages prints nothing. It is safe
+// for concurrent use (one instance may serve many requests, or several
+// instances one writer): each message is written whole.
 type Messages struct {
-	w io.Writer
+	mu sync.Mutex
+	w  io.Writer
 }
 
 // NewMessages prints to w (normally stderr).
@@ -18,7 +22,10 @@ func (m *Messages) say(marker, format string, args []any) {
 	if m == nil || m.w == nil {
 		return
 	}
-	fmt.Fprintf(m.w, marker+" "+format+"\n", args...)
+	line := fmt.Sprintf(marker+" "+format+"\n", args...)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	io.WriteString(m.w, line)
 }
 
 // Important prints a "→" line.
