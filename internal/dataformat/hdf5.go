@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"os"
 )
 
 // This file holds a small, read-only HDF5 metadata reader: just enough of
@@ -55,23 +54,7 @@ const (
 // ("_index" when absent). Files written before AnnData 0.7 store obs as a
 // compound dataset with one element per observation; its length is used.
 func h5adObservations(ctx context.Context, path string) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("dataformat: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("dataformat: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	n, err := h5adObsCount(f, st.Size())
-	if err != nil {
-		return 0, fmt.Errorf("dataformat: reading %s: %w", path, err)
-	}
-	return n, nil
+	return countInFile(ctx, path, "reading", h5adObsCount)
 }
 
 // h5adObsCount is h5adObservations on an open file of the given size.

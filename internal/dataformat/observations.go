@@ -261,3 +261,26 @@ func parseRecords(ctx context.Context, r io.Reader, comma rune) (int64, error) {
 		}
 	}
 }
+
+// countInFile opens the file at path and counts its observations with
+// count, which reads only what it needs at the offsets it chooses. Errors
+// of count are reported as "dataformat: <doing> <path>: <why>".
+func countInFile(ctx context.Context, path, doing string, count func(r io.ReaderAt, size int64) (int64, error)) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("dataformat: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("dataformat: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := count(f, st.Size())
+	if err != nil {
+		return 0, fmt.Errorf("dataformat: %s %s: %w", doing, path, err)
+	}
+	return n, nil
+}

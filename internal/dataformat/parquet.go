@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -22,23 +21,7 @@ import (
 // footer could otherwise make it request far more memory than the machine
 // has, which is a fatal error rather than a recoverable one.
 func parquetRows(ctx context.Context, path string) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("dataformat: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("dataformat: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	n, err := parquetFooterRows(f, st.Size())
-	if err != nil {
-		return 0, fmt.Errorf("dataformat: reading parquet footer of %s: %w", path, err)
-	}
-	return n, nil
+	return countInFile(ctx, path, "reading parquet footer of", parquetFooterRows)
 }
 
 // parquetFooterRows validates the footer of the size-byte Parquet file r and
