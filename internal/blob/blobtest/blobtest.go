@@ -86,7 +86,8 @@ func read(t *testing.T, s blob.Store, key string) []byte {
 	return b
 }
 
-func requireContent(t *testing.T, s blob.Store, key string, want []byte) {
+// RequireContent fails t unless the object at key holds exactly want.
+func RequireContent(t *testing.T, s blob.Store, key string, want []byte) {
 	t.Helper()
 	got := read(t, s, key)
 	if !bytes.Equal(got, want) {
@@ -158,7 +159,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			if info.Key != key || info.Size != int64(tt.size) {
 				t.Errorf("Put returned key %q size %d, want %q %d", info.Key, info.Size, key, tt.size)
 			}
-			requireContent(t, s, key, content)
+			RequireContent(t, s, key, content)
 		})
 	}
 }
@@ -185,7 +186,7 @@ func testValidKeys(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			s := newStore(t)
 			content := data(uint64(100+i), 10+i)
 			put(t, s, tt.key, content)
-			requireContent(t, s, tt.key, content)
+			RequireContent(t, s, tt.key, content)
 			if got := listKeys(t, s, ""); !slices.Equal(got, []string{tt.key}) {
 				t.Fatalf("List = %q, want just %q", got, tt.key)
 			}
@@ -214,7 +215,7 @@ func testOverwrite(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			if info.Size != int64(len(tt.second)) {
 				t.Errorf("Put size = %d, want %d", info.Size, len(tt.second))
 			}
-			requireContent(t, s, "k", tt.second)
+			RequireContent(t, s, "k", tt.second)
 			st, err := s.Stat(t.Context(), "k")
 			if err != nil {
 				t.Fatal(err)
@@ -261,7 +262,7 @@ func testSizeMismatch(t *testing.T, newStore func(t *testing.T) blob.Store) {
 				}
 				return
 			}
-			requireContent(t, s, key, tt.existing)
+			RequireContent(t, s, key, tt.existing)
 		})
 	}
 }
@@ -309,7 +310,7 @@ func testReaderError(t *testing.T, newStore func(t *testing.T) blob.Store) {
 				}
 				return
 			}
-			requireContent(t, s, key, tt.existing)
+			RequireContent(t, s, key, tt.existing)
 		})
 	}
 }
@@ -501,7 +502,7 @@ func testDelete(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			for _, k := range tt.deletes {
 				if slices.Contains(initial, k) {
 					put(t, s, k, []byte("again"))
-					requireContent(t, s, k, []byte("again"))
+					RequireContent(t, s, k, []byte("again"))
 				}
 			}
 		})
@@ -668,7 +669,7 @@ func testCancelPut(t *testing.T, newStore func(t *testing.T) blob.Store) {
 				}
 				return
 			}
-			requireContent(t, s, key, tt.existing)
+			RequireContent(t, s, key, tt.existing)
 		})
 	}
 }
@@ -761,7 +762,7 @@ func testFileHelpers(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			if info.Key != key || info.Size != int64(tt.size) {
 				t.Errorf("PutFile = key %q size %d, want %q %d", info.Key, info.Size, key, tt.size)
 			}
-			requireContent(t, s, key, content)
+			RequireContent(t, s, key, content)
 
 			// Download into a directory that does not exist yet.
 			dst := filepath.Join(dir, "out", "nested", "dst.bin")

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/blob/blobtest"
 	"github.com/lamin-go/lamin/internal/hashing"
 )
 
@@ -129,7 +130,7 @@ func TestMultipartUploadsUseExactParts(t *testing.T) {
 				if !strings.HasSuffix(want, tt.wantSfx) || (tt.wantSfx == "" && strings.Contains(want, "-")) {
 					t.Fatalf("expected ETag %s does not end in %q", want, tt.wantSfx)
 				}
-				requireContent(t, s, key, content)
+				blobtest.RequireContent(t, s, key, content)
 			})
 		}
 	})
@@ -214,7 +215,7 @@ func TestFailedMultipartUploadsLeaveNothing(t *testing.T) {
 					t.Fatalf("Put error = %v, want %v", err, tt.wantErr)
 				}
 				if tt.existing {
-					requireContent(t, s, key, []byte("previous"))
+					blobtest.RequireContent(t, s, key, []byte("previous"))
 				} else {
 					requireMissing(t, s, key)
 				}

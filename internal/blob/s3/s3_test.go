@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -217,27 +216,6 @@ func multipartETag(content []byte, partSize int64) string {
 func plainMD5(content []byte) string {
 	sum := md5.Sum(content)
 	return hex.EncodeToString(sum[:])
-}
-
-func readAll(t *testing.T, s blob.Store, key string) []byte {
-	t.Helper()
-	rc, err := s.Open(t.Context(), key)
-	if err != nil {
-		t.Fatalf("Open(%q): %v", key, err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatalf("reading %q: %v", key, err)
-	}
-	return b
-}
-
-func requireContent(t *testing.T, s blob.Store, key string, want []byte) {
-	t.Helper()
-	if got := readAll(t, s, key); !bytes.Equal(got, want) {
-		t.Fatalf("content of %q is %d bytes, want %d (equal prefix: %v)", key, len(got), len(want), bytes.HasPrefix(want, got))
-	}
 }
 
 func requireMissing(t *testing.T, s blob.Store, key string) {
