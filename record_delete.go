@@ -148,17 +148,13 @@ func (in *Instance) refuseCuttingLineage(ctx context.Context, what string, runs 
 		mine[r.UID] = true
 	}
 	list := inList(len(ids))
-	for _, dep := range []struct{ table, noun, fix string }{
-		{"lamindb_artifact", "artifact", "delete it first with `lamin delete artifact %s --permanent`"},
-		{"lamindb_collection", "collection", "delete it first"},
-		{"lamindb_storage", "storage location", "it must stay"},
-		{"lamindb_run", "run", "delete it first with `lamin delete run %s --permanent`"},
+	for _, dep := range []struct{ table, col, noun, fix string }{
+		{"lamindb_artifact", "run_id", "artifact", "delete it first with `lamin delete artifact %s --permanent`"},
+		{"lamindb_collection", "run_id", "collection", "delete it first"},
+		{"lamindb_storage", "run_id", "storage location", "it must stay"},
+		{"lamindb_run", "initiated_by_run_id", "run", "delete it first with `lamin delete run %s --permanent`"},
 	} {
-		col := "run_id"
-		if dep.table == "lamindb_run" {
-			col = "initiated_by_run_id"
-		}
-		rows, err := in.store.Query(ctx, `SELECT uid FROM `+dep.table+` WHERE `+col+` IN (`+list+`)`, ids...)
+		rows, err := in.store.Query(ctx, `SELECT uid FROM `+dep.table+` WHERE `+dep.col+` IN (`+list+`)`, ids...)
 		if err != nil {
 			return err
 		}

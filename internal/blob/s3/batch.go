@@ -18,6 +18,13 @@ func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) error {
 	// After the first failure no new upload starts, but those in flight
 	// run to their end: a PUT cancelled mid-request may still complete on
 	// the server after the cleanup below has deleted its key.
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil {
+			first = err
+		}
+	}
 	failed := func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -34,22 +41,15 @@ func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) error {
 				mu.Lock()
 				started[i] = true
 				mu.Unlock()
-				_, err := s.PutFileFrom(ctx, items[i].Key, items[i].Path)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
+				if _, err := s.PutFileFrom(ctx, items[i].Key, items[i].Path); err != nil {
+					fail(err)
 				}
-				mu.Unlock()
 			}
 		}()
 	}
 	for i := range items {
 		if err := ctx.Err(); err != nil {
-			mu.Lock()
-			if first == nil {
-				first = err
-			}
-			mu.Unlock()
+			fail(err)
 		}
 		if failed() {
 			break
