@@ -249,3 +249,41 @@ func TestTeamSetupErrorsNameTheEndpointAndLeaveNothing(t *testing.T) {
 		t.Fatalf("connect after failed inits: %v", err)
 	}
 }
+
+// TestMetadataCommandsDoNotNeedTheBucket checks that the byte store opens
+// on first use: with the instance's bucket gone, queries and lineage still
+// answer, a save fails naming the bucket, and connecting (which checks the
+// storage) is refused.
+func TestMetadataCommandsDoNotNeedTheBucket(t *testing.T) {
+	e := newTeamEnv(t)
+	raw := e.save(e.write("raw.csv", "a\n1\n"), lamin.ArtifactOptions{Key: "raw.csv"})
+	gone := "s3://no-such-bucket-" + e.bucket + "/data"
+	if _, err := e.in.Store().Exec(e.ctx, `UPDATE lamindb_storage SET root = ?`, gone); err != nil {
+		t.Fatal(err)
+	}
+	in, err := lamin.Open(e.ctx, "", e.opts)
+	if err != nil {
+		t.Fatalf("open without the bucket: %v", err)
+	}
+	defer in.Close()
+	rows, err := in.Filter(e.ctx, "artifact", []string{"key=raw.csv"}, lamin.FilterOptions{})
+	if err != nil || rows.Len() != 1 {
+		t.Fatalf("filter without the bucket: %v", err)
+	}
+	if _, err := in.Lineage(e.ctx, raw.UID, lamin.LineageOptions{}); err != nil {
+		t.Fatalf("lineage without the bucket: %v", err)
+	}
+	a, err := in.NewArtifact(e.ctx, e.write("new.csv", "b\n2\n"), lamin.ArtifactOptions{Key: "new.csv"})
+	if err == nil {
+		err = a.Save(e.ctx)
+	}
+	if err == nil || !strings.Contains(err.Error(), "no-such-bucket-") {
+		t.Fatalf("save without the bucket: %v", err)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact WHERE key = 'new.csv'`); n != 0 {
+		t.Fatalf("a failed save left %d records", n)
+	}
+	if _, err := lamin.Connect(e.ctx, "", e.opts); err == nil || !strings.Contains(err.Error(), "no-such-bucket-") {
+		t.Fatalf("connect without the bucket: %v", err)
+	}
+}

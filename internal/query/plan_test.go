@@ -106,9 +106,9 @@ func TestIndexedFiltersUseIndexesOnPostgres(t *testing.T) {
 		{"creator handle on transforms", Transform, "created_by__handle=bulk7", "lamindb_transform_created_by_idx", ""},
 		{"transform uid prefix on artifacts", Artifact, "transform=qCJPkOuZ", "lamindb_artifact_run_idx", ""},
 		// Search: the fixture is too small for the planner to prefer the
-		// trigram indexes (10,000 transforms are not), so this only checks
-		// that they serve every column's match, with sequential and plain
-		// index scans disabled.
+		// trigram indexes (10,000 transforms are not), so this checks that
+		// they serve every column's match under the hints the SDK runs the
+		// search with (SearchHints).
 		{"search candidates on transforms", Transform, "", "BitmapOr", ""},
 	}
 	canScan := func(name string) bool { return !strings.Contains(name, "search") }
@@ -125,7 +125,7 @@ func TestIndexedFiltersUseIndexesOnPostgres(t *testing.T) {
 			var plan []string
 			err = st.Tx(ctx, func(tx *meta.Tx) error {
 				if !canScan(tt.name) {
-					for _, set := range []string{`SET LOCAL enable_seqscan = off`, `SET LOCAL enable_indexscan = off`} {
+					for _, set := range SearchHints {
 						if _, err := tx.Exec(ctx, set); err != nil {
 							return err
 						}
