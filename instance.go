@@ -294,8 +294,11 @@ func newUUID() string {
 }
 
 // Connect opens an instance and makes it current. target is a storage
-// folder holding .lamindb/lamin.db, an instance slug owner/name or a bare
-// name known in the settings folder, or "" for the current instance.
+// root: a folder holding .lamindb/lamin.db, or a folder or s3://bucket/prefix
+// whose storage marker names an instance with metadata in PostgreSQL (known
+// from an earlier `lamin connect postgresql://...`); an instance slug
+// owner/name or a bare name known in the settings folder; or "" for the
+// instance named by LAMIN_INSTANCE (inside a run), else the current one.
 func Connect(ctx context.Context, target string, o Options) (*Instance, error) {
 	in, err := connect(ctx, target, o, false)
 	if err != nil {
@@ -333,6 +336,10 @@ func connect(ctx context.Context, target string, o Options, allowOlder bool) (*I
 	sd, err := o.settingsDir()
 	if err != nil {
 		return nil, err
+	}
+	if target == "" {
+		// Inside `lamin run` or `lamin track`: the run's instance.
+		target = o.getenv(InstanceEnv)
 	}
 	si, err := resolveInstance(ctx, sd, target)
 	if err != nil {
@@ -398,6 +405,9 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 		si := settings.Instance{Owner: id.Owner, Name: id.Name, UID: id.UID, Root: st.Root, DB: target}
 		return si, sd.SaveInstance(si)
 	}
+	if isS3(target) {
+		return resolveByStorage(ctx, sd, strings.TrimSuffix(target, "/"))
+	}
 	if st, err := os.Stat(target); err == nil && st.IsDir() {
 		root, err := filepath.Abs(target)
 		if err != nil {
@@ -405,6 +415,10 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 		}
 		dbPath := filepath.Join(root, markerDir, "lamin.db")
 		if _, err := os.Stat(dbPath); err != nil {
+			if _, merr := os.Stat(filepath.Join(root, filepath.FromSlash(markerKey))); merr == nil {
+				// Metadata in PostgreSQL, bytes in this folder.
+				return resolveByStorage(ctx, sd, root)
+			}
 			return settings.Instance{}, notFoundf("%s is not an instance (no %s); create one with `lamin init --storage %s`", target, dbPath, target)
 		}
 		store, err := sqlite.Open(ctx, dbPath)

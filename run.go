@@ -14,6 +14,19 @@ import (
 // that run's lineage.
 const RunUIDEnv = "LAMIN_RUN_UID"
 
+// InstanceEnv names the instance (owner/name, or a storage root) that
+// programs started by a run attach to; Open and Connect with an empty
+// target read it before falling back to the current instance.
+const InstanceEnv = "LAMIN_INSTANCE"
+
+// Environ is the run context handed to programs the run starts, as
+// NAME=VALUE pairs: the run's uid and its instance, so that lamin
+// commands and SDK calls in any child join the run on the same instance,
+// whatever kind of instance it is.
+func (r *Run) Environ() []string {
+	return []string{RunUIDEnv + "=" + r.UID, InstanceEnv + "=" + r.in.Slug()}
+}
+
 // Run is one execution of a transform.
 type Run struct {
 	meta.Run
@@ -23,7 +36,8 @@ type Run struct {
 	// it as the run's report.
 	LogPath string
 
-	in *Instance
+	in           *Instance
+	newTransform bool // Track created Transform for this run
 }
 
 type runKey struct{}

@@ -115,8 +115,41 @@ func (in *Instance) Track(ctx context.Context, o TrackOptions) (*Run, error) {
 	if o.UID == "" && (t.Type == TypeScript || t.Type == TypeNotebook) {
 		in.msg.Hint("recommendation: to identify the %s across renames, pass the uid: --uid %s", t.Type, t.UID[:uid.TransformStemLen])
 	}
+	r.newTransform = !loaded
 	in.active = r
 	return r, nil
+}
+
+// Discard removes a run whose code never started (the command could not
+// be executed): the run, its input links and its environment (unless
+// another run shares it), and its transform when Track created it and no
+// other run uses it, so that nothing records work that did not happen.
+func (r *Run) Discard(ctx context.Context) error {
+	in := r.in
+	if in == nil {
+		return invalidf("run %s is not attached to an instance", r.UID)
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := in.quiet().DeleteRun(ctx, &r.Run, true); err != nil {
+		return fmt.Errorf("discard run %s: %w", r.UID, err)
+	}
+	if in.active == r {
+		in.active = nil
+	}
+	if !r.newTransform {
+		return nil
+	}
+	t := r.Transform
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM lamindb_transform WHERE id = ? AND NOT EXISTS (SELECT 1 FROM lamindb_run WHERE transform_id = ?)`, t.ID, t.ID); err != nil {
+			return err
+		}
+		return promoteLatestTransform(ctx, tx, t.UID[:uid.TransformStemLen])
+	})
+	if err != nil {
+		return fmt.Errorf("discard transform %s: %w", t.UID, err)
+	}
+	return nil
 }
 
 // NewRun creates a run of a saved transform without making it active
@@ -159,7 +192,8 @@ func (r *Run) Finish(ctx context.Context, err error) error {
 	return r.FinishStatus(ctx, int(code))
 }
 
-// FinishStatus ends the run with an explicit status code.
+// FinishStatus ends the run with an explicit status code. Only a
+// completed run prints LaminDB's "finished Run(...)" message.
 func (r *Run) FinishStatus(ctx context.Context, code int) error {
 	in := r.in
 	if in == nil {
@@ -181,7 +215,10 @@ func (r *Run) FinishStatus(ctx context.Context, code int) error {
 	if err := meta.UpdateRun(ctx, in.store, &r.Run); err != nil {
 		return fmt.Errorf("finish run %s: %w", r.UID, err)
 	}
-	in.msg.Important("finished Run('%s') after %s at %s", r.UID[:8], shortDuration(now.Sub(r.StartedAt)), now.Format("2006-01-02 15:04:05")+" UTC")
+	if code == StatusCompleted {
+		// A run that failed is reported by whoever saw it fail.
+		in.msg.Important("finished Run('%s') after %s at %s", r.UID[:8], shortDuration(now.Sub(r.StartedAt)), now.Format("2006-01-02 15:04:05")+" UTC")
+	}
 	if in.active == r {
 		in.active = nil
 	}

@@ -105,7 +105,7 @@ func Run(ctx context.Context, s Spec) Result {
 	if err := ctx.Err(); err != nil {
 		return setupFailure(fmt.Errorf("%s was not started: %w", s.Args[0], err))
 	}
-	path, res, ok := resolve(s.Args[0], s.Dir)
+	path, res, ok := resolve(s.Args[0], s.Dir, s.Env)
 	if !ok {
 		return res
 	}
@@ -174,11 +174,32 @@ func setupFailure(err error) Result {
 	return Result{ExitCode: ExitSetupFailed, Err: err}
 }
 
-// resolve finds the executable for name. When it cannot, it returns the
-// Result to report and ok=false.
-func resolve(name, dir string) (path string, res Result, ok bool) {
+// Check reports whether Run could start the command of s, resolving
+// Args[0] as Run does: looked up in the PATH of s.Env (lamin's own when
+// s.Env has none), or as a file that exists, is not a directory and is
+// executable. When it cannot, it returns the Result Run would return and
+// false, so a caller can refuse before recording anything. Failures only
+// the start itself can see (a missing #! interpreter) are left to Run.
+func Check(s Spec) (Result, bool) {
+	if len(s.Args) == 0 || s.Args[0] == "" {
+		return setupFailure(errors.New("no command given; pass the command to run after --")), false
+	}
+	path, res, ok := resolve(s.Args[0], s.Dir, s.Env)
+	if !ok {
+		return res, false
+	}
+	if fi, err := os.Stat(inDir(path, s.Dir)); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 == 0 {
+		return startFailure(s.Args[0], path, s.Dir, syscall.EACCES), false
+	}
+	return Result{}, true
+}
+
+// resolve finds the executable for name, searching the PATH of env (or
+// lamin's own). When it cannot, it returns the Result to report and
+// ok=false.
+func resolve(name, dir string, env []string) (path string, res Result, ok bool) {
 	if !strings.Contains(name, "/") {
-		path, err := exec.LookPath(name)
+		path, err := lookPath(name, pathOf(env))
 		switch {
 		case err == nil:
 			return path, Result{}, true
@@ -201,6 +222,38 @@ func resolve(name, dir string) (path string, res Result, ok bool) {
 	}
 	// Other stat errors surface, more precisely, when starting.
 	return name, Result{}, true
+}
+
+// pathOf returns the PATH of env, or lamin's own when env is nil or has
+// none.
+func pathOf(env []string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			return v
+		}
+	}
+	return os.Getenv("PATH")
+}
+
+// lookPath is exec.LookPath over the folder list path instead of lamin's
+// PATH: the first executable regular file named name; exec.ErrDot when
+// that file was found only through a relative folder.
+func lookPath(name, path string) (string, error) {
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			continue
+		}
+		if !filepath.IsAbs(p) {
+			return p, exec.ErrDot
+		}
+		return p, nil
+	}
+	return "", exec.ErrNotFound
 }
 
 // inDir returns path as seen from a child running in dir.

@@ -28,13 +28,16 @@ type App struct {
 	// Dir is the working directory commands resolve relative paths against
 	// ("" = the process's).
 	Dir string
+	// Executable is the path of the running lamin, put first on the PATH
+	// of the programs `lamin run` starts ("" leaves PATH alone).
+	Executable string
 }
 
 // Main runs the lamin command line with os.Args and returns the exit code.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &App{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv}
+	app := &App{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Executable: executable()}
 	return app.Run(ctx, os.Args[1:])
 }
 
@@ -109,7 +112,7 @@ func (app *App) settingsDir() (settings.Dir, error) {
 // open opens the instance a command works on: the one named by
 // LAMIN_INSTANCE (set inside lamin run), else the current one.
 func (app *App) open(ctx context.Context) (*lamin.Instance, error) {
-	return lamin.Open(ctx, app.Getenv(instanceEnv), app.options())
+	return lamin.Open(ctx, "", app.options())
 }
 
 func (app *App) rootCmd() *cobra.Command {

@@ -14,7 +14,7 @@ func (app *App) migrateCmd() *cobra.Command {
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			in, err := lamin.OpenForMigration(ctx, app.Getenv(instanceEnv), app.options())
+			in, err := lamin.OpenForMigration(ctx, "", app.options())
 			if err != nil {
 				return err
 			}

@@ -66,11 +66,7 @@ func (app *App) runNotebook(ctx context.Context, in *lamin.Instance, o runOption
 		return err
 	}
 	defer logFile.Close()
-	env := childEnv(os.Environ(), map[string]string{
-		lamin.RunUIDEnv:                  run.UID,
-		instanceEnv:                      in.Storage().Root,
-		"PYDEVD_DISABLE_FILE_VALIDATION": "1",
-	})
+	env := app.runEnviron(run, map[string]string{"PYDEVD_DISABLE_FILE_VALIDATION": "1"})
 	res, execErr := notebook.Execute(context.WithoutCancel(ctx), tool, notebook.ExecSpec{
 		Path: path, OutDir: filepath.Join(in.CacheDir(), "notebooks", "run_"+run.UID), Env: env,
 		Stdout: io.MultiWriter(app.Out, logFile), Stderr: io.MultiWriter(app.Err, logFile),
@@ -91,11 +87,12 @@ func (app *App) runNotebook(ctx context.Context, in *lamin.Instance, o runOption
 		return err
 	}
 	var cellErr *notebook.CellError
+	code := max(res.ExitCode, 1)
 	switch {
 	case execErr == nil:
 		return nil
 	case errors.As(execErr, &cellErr):
-		return &exitError{code: 1}
+		code = 1
 	}
-	return &exitError{code: max(res.ExitCode, 1)}
+	return &exitError{code: code, msg: fmt.Sprintf("run %s failed with exit code %d", run.UID, code)}
 }

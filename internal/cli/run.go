@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -12,11 +13,8 @@ import (
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/capture"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
-
-// instanceEnv names the instance (its storage root) for lamin commands
-// started inside a run, so they attach to the same instance.
-const instanceEnv = "LAMIN_INSTANCE"
 
 type trackFlags struct {
 	uid, key, typ, description, reference, referenceType, version, envFile string
@@ -84,6 +82,10 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 	if isNotebook(o.args[0]) {
 		return app.runNotebook(ctx, in, o)
 	}
+	// Nothing is recorded for a command that cannot start.
+	if res, ok := capture.Check(capture.Spec{Args: o.args, Dir: app.Dir, Env: app.runEnviron(nil, nil)}); !ok {
+		return &exitError{code: res.ExitCode, msg: oneLine(res.Err.Error())}
+	}
 	spec := o.spec()
 	if script, ok := capture.Interpreted(o.args); ok {
 		spec.Path = script
@@ -124,11 +126,17 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 	}
 	run.LogPath = filepath.Join(in.CacheDir(), "run_logs_"+run.UID+".txt")
 	res := app.execRun(ctx, in, run, o.args)
+	if !res.Started {
+		// Only the start itself saw the problem: take back what Track recorded.
+		if err := run.Discard(ctx); err != nil {
+			fmt.Fprintln(app.Err, "✗ "+oneLine(err.Error()))
+		} else {
+			fmt.Fprintf(app.Err, "• removed run %s: its command did not start\n", run.UID)
+		}
+		return &exitError{code: res.ExitCode, msg: oneLine(res.Err.Error())}
+	}
 	code := lamin.StatusCompleted
 	switch {
-	case !res.Started:
-		fmt.Fprintln(app.Err, "✗ "+oneLine(res.Err.Error()))
-		code = lamin.StatusErrored
 	case res.Signal != nil:
 		code = lamin.StatusAborted
 	case res.ExitCode != 0:
@@ -144,10 +152,23 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 	if err := run.FinishStatus(ctx, code); err != nil {
 		return err
 	}
-	if res.ExitCode != 0 {
-		return &exitError{code: res.ExitCode}
+	switch {
+	case res.Signal != nil:
+		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s aborted by signal %s (exit code %d)", run.UID, signalName(res.Signal), res.ExitCode)}
+	case res.ExitCode != 0:
+		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s failed with exit code %d", run.UID, res.ExitCode)}
 	}
 	return nil
+}
+
+// signalName names a signal as a shell user knows it: SIGTERM, SIGINT.
+func signalName(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		if name := unix.SignalName(s); name != "" {
+			return name
+		}
+	}
+	return sig.String()
 }
 
 // execRun starts the command with the run in its environment, forwarding
@@ -162,9 +183,7 @@ func (app *App) execRun(ctx context.Context, in *lamin.Instance, run *lamin.Run,
 		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	}
 	defer signal.Stop(sigs)
-	env := childEnv(os.Environ(), map[string]string{
-		lamin.RunUIDEnv: run.UID,
-		instanceEnv:     in.Storage().Root,
+	env := app.runEnviron(run, map[string]string{
 		// Keep Python output live in the log rather than block-buffered.
 		"PYTHONUNBUFFERED": "1",
 	})
@@ -184,6 +203,35 @@ func (app *App) saveOutputs(ctx context.Context, in *lamin.Instance, run *lamin.
 		arts = append(arts, a)
 	}
 	return in.SaveAll(ctx, arts)
+}
+
+// binEnv names the lamin executable for programs a run starts.
+const binEnv = "LAMIN_BIN"
+
+// runEnviron is the environment of a program the run starts: lamin's own
+// with the run context (run uid, instance), this lamin's folder first on
+// PATH and its path in LAMIN_BIN, so that `lamin` in the child is this
+// lamin even when it is not installed on PATH, plus extra.
+func (app *App) runEnviron(run *lamin.Run, extra map[string]string) []string {
+	set := map[string]string{}
+	if run != nil {
+		for _, kv := range run.Environ() {
+			k, v, _ := strings.Cut(kv, "=")
+			set[k] = v
+		}
+	}
+	if app.Executable != "" {
+		set[binEnv] = app.Executable
+		path := filepath.Dir(app.Executable)
+		if old := os.Getenv("PATH"); old != "" {
+			path += string(os.PathListSeparator) + old
+		}
+		set["PATH"] = path
+	}
+	for k, v := range extra {
+		set[k] = v
+	}
+	return childEnv(os.Environ(), set)
 }
 
 // childEnv replaces or adds variables in an environment list.
@@ -228,7 +276,10 @@ FILE to record its source. End the run with eval "$(lamin finish)".`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(app.Out, "export %s=%s\nexport %s=%s\n", lamin.RunUIDEnv, run.UID, instanceEnv, shellQuote(in.Storage().Root))
+			for _, kv := range run.Environ() {
+				k, v, _ := strings.Cut(kv, "=")
+				fmt.Fprintf(app.Out, "export %s=%s\n", k, shellWord(v))
+			}
 			return nil
 		},
 	}
@@ -262,7 +313,11 @@ func (app *App) finishCmd() *cobra.Command {
 			if err := run.FinishStatus(ctx, status); err != nil {
 				return err
 			}
-			fmt.Fprintf(app.Out, "unset %s %s\n", lamin.RunUIDEnv, instanceEnv)
+			if status != lamin.StatusCompleted {
+				code := int64(status)
+				fmt.Fprintf(app.Err, "! run %s ended as %s\n", run.UID, lamin.StatusName(&code))
+			}
+			fmt.Fprintf(app.Out, "unset %s %s\n", lamin.RunUIDEnv, lamin.InstanceEnv)
 			return nil
 		},
 	}
@@ -280,4 +335,34 @@ func interactive(r any) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// shellWord quotes s for a POSIX shell unless it is a plain word.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// executable is the path of the running lamin as the user invoked it (so
+// a symlink named lamin stays lamin), falling back to the file the system
+// started.
+func executable() string {
+	if len(os.Args) > 0 {
+		name := os.Args[0]
+		if !strings.ContainsRune(name, os.PathSeparator) {
+			name, _ = exec.LookPath(name)
+		}
+		if name != "" {
+			if abs, err := filepath.Abs(name); err == nil {
+				if st, err := os.Stat(abs); err == nil && st.Mode().IsRegular() {
+					return abs
+				}
+			}
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return exe
+}
