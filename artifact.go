@@ -200,10 +200,8 @@ func (in *Instance) finishNew(ctx context.Context, a *Artifact, o ArtifactOption
 	case quiet:
 	case a.inPlace:
 		in.msg.Hint("path in storage '%s' with key '%s'", in.displayRoot(), StorageKey(&a.Artifact))
-	case a.Key == nil:
-		in.msg.Hint("path content will be copied to default storage upon `save()` with key `None` ('%s')", StorageKey(&a.Artifact))
 	default:
-		in.msg.Hint("path content will be copied to default storage upon `save()` with key '%s'", *a.Key)
+		in.msg.willCopy(&a.Artifact)
 	}
 	return nil
 }
@@ -436,7 +434,7 @@ func (a *Artifact) assignUID(ctx context.Context, o ArtifactOptions) error {
 	}
 	if len(fam) > 0 {
 		if a.revises != nil && a.revises.ID != fam[0].ID {
-			a.in.msg.Warn("didn't pass the latest version in `revises`, retrieved it: %s", (&Artifact{Artifact: *fam[0]}).Repr())
+			a.in.msg.Warn("didn't pass the latest version in `revises`, retrieved it: %s", a.in.msg.artifact(fam[0]))
 		}
 		a.revises = fam[0]
 		if a.Key == nil {

@@ -108,27 +108,31 @@ func (in *Instance) TrackInputs(ctx context.Context, arts []*Artifact, o CacheOp
 			return invalidf("No run context set. Call `lamin run` or `lamin track` first.")
 		}
 		if in.prefs.Bool("track-run-inputs") {
-			in.msg.Warn("run input wasn't tracked, call `lamin run` or `lamin track` and re-run")
+			in.msg.inputNotTracked()
 		}
 		return nil
 	}
 	if !explicit && !in.prefs.Bool("track-run-inputs") {
-		in.msg.Hint("track these data as a run input by passing `--is-run-input`")
+		in.msg.inputOnRequest()
 		return nil
 	}
 	var ids []int64
-	parents := map[int64]bool{}
-	var parentList []string
+	var linked []*meta.Artifact
+	seen := map[int64]bool{}
+	var parents []*meta.Transform
 	for _, a := range arts {
 		if a.ID == 0 || (a.RunID != nil && *a.RunID == run.ID) {
 			continue
 		}
 		ids = append(ids, a.ID)
+		linked = append(linked, &a.Artifact)
 		if a.RunID != nil {
 			r, err := meta.RunWhere(ctx, in.store, "WHERE t.id = ?", *a.RunID)
-			if err == nil && !parents[r.TransformID] {
-				parents[r.TransformID] = true
-				parentList = append(parentList, fmt.Sprint(r.TransformID))
+			if err == nil && !seen[r.TransformID] {
+				seen[r.TransformID] = true
+				if t, err := meta.TransformWhere(ctx, in.store, "WHERE t.id = ?", r.TransformID); err == nil {
+					parents = append(parents, t)
+				}
 			}
 		}
 	}
@@ -138,12 +142,7 @@ func (in *Instance) TrackInputs(ctx context.Context, arts []*Artifact, o CacheOp
 	if err := in.store.Tx(ctx, func(tx *meta.Tx) error { return meta.AddRunInputs(ctx, tx, run.ID, ids...) }); err != nil {
 		return err
 	}
-	idText := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ", "), "[]")
-	if len(parentList) > 0 {
-		in.msg.Hint("adding artifact ids [%s] as inputs for run %d, adding parent transform %s", idText, run.ID, strings.Join(parentList, ", "))
-	} else {
-		in.msg.Hint("adding artifact ids [%s] as inputs for run %d", idText, run.ID)
-	}
+	in.msg.inputsAdded(linked, &run.Run, parents)
 	return nil
 }
 
@@ -172,9 +171,9 @@ func (in *Instance) Delete(ctx context.Context, a *Artifact) error {
 	}
 	// is_latest was cleared above; Restore recomputes it from the family.
 	a.BranchID = -1
-	in.msg.Warn("moved record to trash (branch_id = -1): %s", a.Repr())
+	in.msg.movedToTrash("artifact", a.UID, in.msg.artifact(&a.Artifact))
 	if promoted != nil {
-		in.msg.Hint("new latest version is: %s", ArtifactRepr(promoted))
+		in.msg.Hint("new latest version is: %s", in.msg.artifact(promoted))
 	}
 	return nil
 }
@@ -218,7 +217,7 @@ func (in *Instance) Restore(ctx context.Context, a *Artifact) error {
 		return err
 	}
 	a.Artifact = fresh.Artifact
-	in.msg.Success("restored %s", a.Repr())
+	in.msg.Success("restored %s", in.msg.artifact(&a.Artifact))
 	return nil
 }
 

@@ -44,10 +44,8 @@ func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map
 		if ex.BranchID == -1 {
 			ex.fromTrash = true
 			ex.BranchID = 1
-			in.msg.Important("restored artifact with same hash from trash: %s; to track this artifact as an input, use: ln.Artifact.get()", ex.Repr())
-		} else {
-			in.msg.Important("returning existing artifact with same hash: %s; to track this artifact as an input, use: ln.Artifact.get()", ex.Repr())
 		}
+		in.msg.sameHash(&ex.Artifact, ex.fromTrash)
 		return ex
 	}
 	if o.Revises != nil {

@@ -144,7 +144,7 @@ func (in *Instance) ArtifactsFromDir(ctx context.Context, dir string, o Artifact
 	case copied == 0:
 		in.msg.Hint("%d files in storage '%s' with keys under '%s/'", fresh, in.displayRoot(), folderKey)
 	default:
-		in.msg.Hint("%d files will be copied to default storage upon `save()` with keys under '%s/'", copied, folderKey)
+		in.msg.filesWillCopy(copied, folderKey)
 	}
 	return out, nil
 }

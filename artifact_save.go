@@ -62,7 +62,7 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		return nil
 	}
 	if fresh[0].run == nil && !in.prefs.Bool("silence-missing-run-warning") {
-		in.msg.Warn("no run & transform got linked, call `lamin run` or `lamin track` & re-run")
+		in.msg.noRunLinked()
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, a := range fresh {
@@ -94,7 +94,7 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 			return fmt.Errorf("save artifact: %w", err)
 		}
 		a.Artifact, a.existing = *ex, true
-		in.msg.Warn("returning artifact with same hash: %s", a.Repr())
+		in.msg.Warn("returning artifact with same hash: %s", in.msg.artifact(&a.Artifact))
 		return a.saveExisting(ctx)
 	}
 	if err != nil {

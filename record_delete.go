@@ -36,7 +36,7 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, perm
 			return fmt.Errorf("move transform %s to trash: %w", t.UID, err)
 		}
 		t.BranchID, t.IsLatest = -1, false
-		in.msg.Warn("moved record to trash (branch_id = -1): %s", TransformRepr(t))
+		in.msg.movedToTrash("transform", t.UID, TransformRepr(t))
 		return nil
 	}
 	runs, err := meta.Runs(ctx, in.store, "WHERE t.transform_id = ?", t.ID)
@@ -102,7 +102,7 @@ func (in *Instance) DeleteRun(ctx context.Context, r *meta.Run, permanent bool) 
 			return fmt.Errorf("move run %s to trash: %w", r.UID, err)
 		}
 		r.BranchID = -1
-		in.msg.Warn("moved record to trash (branch_id = -1): %s", RunRepr(r))
+		in.msg.movedToTrash("run", r.UID, RunRepr(r))
 		return nil
 	}
 	runs := []*meta.Run{r}

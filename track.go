@@ -113,7 +113,7 @@ func (in *Instance) Track(ctx context.Context, o TrackOptions) (*Run, error) {
 	}
 	in.msg.Important("%s Transform('%s'), started new Run('%s...') at %s", verb, t.UID, r.UID[:8], now.Format("2006-01-02 15:04:05")+" UTC")
 	if o.UID == "" && (t.Type == TypeScript || t.Type == TypeNotebook) {
-		in.msg.Hint("recommendation: to identify the %s across renames, pass the uid: --uid %s", t.Type, t.UID[:uid.TransformStemLen])
+		in.msg.recommendUID(t.Type, t.UID[:uid.TransformStemLen])
 	}
 	r.newTransform = !loaded
 	in.active = r

@@ -97,7 +97,7 @@ func oneLine(s string) string {
 }
 
 func (app *App) options() lamin.Options {
-	return lamin.Options{Messages: lamin.NewMessages(app.Err), Getenv: app.Getenv,
+	return lamin.Options{Messages: lamin.NewCLIMessages(app.Err), Getenv: app.Getenv,
 		SettingsDir: app.Getenv("LAMIN_SETTINGS_DIR"), CacheDir: app.Getenv("LAMIN_CACHE_DIR")}
 }
 

@@ -50,14 +50,31 @@ type runOptions struct {
 func (app *App) runCmd() *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
-		Use:   "run [flags] -- CMD [ARGS...]",
-		Short: "Run any command as a tracked run",
+		Use:   "run [flags] (-- CMD [ARGS...] | SCRIPT [ARGS...] | NOTEBOOK.ipynb)",
+		Short: "Run any command, script or notebook as a tracked run",
 		Long: `Run CMD as a tracked run. A script given to an interpreter (python3 x.py,
 Rscript x.R, bash x.sh, go run x.go) becomes a script transform with its source;
 any other command a pipeline transform keyed by its name (or --key).
-LAMIN_RUN_UID is set for the command, so lamin commands it calls join the run:
-lamin save makes outputs, lamin cache/load make inputs. stdout and stderr are
-saved as the run's report. lamin run exits with the command's exit code.`,
+
+A script named on its own (lamin run step.py) runs as it is when it is
+executable, else through its interpreter: python3 for .py, Rscript for .R,
+sh for .sh. A notebook (lamin run analysis.ipynb) is executed with
+jupyter nbconvert: its title becomes the description, the executed HTML the
+run's report.
+
+The command gets LAMIN_RUN_UID and LAMIN_INSTANCE, so lamin commands it calls
+join the run on the same instance: lamin save makes outputs, lamin cache/load
+make inputs. The folder of this lamin comes first on its PATH (and its path
+is in LAMIN_BIN), so scripts find lamin even when it is not installed.
+stdout and stderr are saved as the run's report. lamin run exits with the
+command's exit code; a command that cannot be started exits 127 (126) and
+records nothing.`,
+		Example: `  lamin run -- python3 step.py                 # a script and its source
+  lamin run step.py --threshold 3              # the same, interpreter chosen by suffix
+  lamin run analysis.ipynb                     # a notebook, executed with nbconvert
+  lamin run --key 'Cell Ranger' --type pipeline --version 7.2.0 -- cellranger count ...
+  lamin run --key copier --input UID --output copy.csv -- cp raw.csv copy.csv
+  lamin run -- sh -c 'lamin cache --key raw.csv && lamin save out.csv --key out.csv'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args = args
 			return app.runRun(cmd.Context(), o)
@@ -82,6 +99,7 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 	if isNotebook(o.args[0]) {
 		return app.runNotebook(ctx, in, o)
 	}
+	o.args = withInterpreter(o.args, app.Dir)
 	// Nothing is recorded for a command that cannot start.
 	if res, ok := capture.Check(capture.Spec{Args: o.args, Dir: app.Dir, Env: app.runEnviron(nil, nil)}); !ok {
 		return &exitError{code: res.ExitCode, msg: oneLine(res.Err.Error())}
@@ -159,6 +177,34 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s failed with exit code %d", run.UID, res.ExitCode)}
 	}
 	return nil
+}
+
+// interpreters run scripts named on their own that are not executable.
+var interpreters = map[string]string{".py": "python3", ".R": "Rscript", ".r": "Rscript", ".sh": "sh"}
+
+// withInterpreter puts the interpreter before a script named as the
+// command (lamin run step.py) when the script is not executable itself,
+// and runs an executable one from its folder rather than from PATH.
+func withInterpreter(args []string, dir string) []string {
+	interp, ok := interpreters[filepath.Ext(args[0])]
+	if !ok {
+		return args
+	}
+	p := args[0]
+	if dir != "" && !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	st, err := os.Stat(p)
+	switch {
+	case err != nil || !st.Mode().IsRegular():
+		return args
+	case st.Mode().Perm()&0o111 == 0:
+		return append([]string{interp}, args...)
+	case !strings.ContainsRune(args[0], '/'):
+		// The script here, not a program of that name on PATH.
+		return append([]string{"./" + args[0]}, args[1:]...)
+	}
+	return args
 }
 
 // signalName names a signal as a shell user knows it: SIGTERM, SIGINT.
