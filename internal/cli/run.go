@@ -139,6 +139,9 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 	if len(inputs) > 0 {
 		yes := true
 		if err := in.TrackInputs(ctx, inputs, lamin.CacheOptions{IsRunInput: &yes, Run: run}); err != nil {
+			if derr := run.Discard(ctx); derr != nil {
+				fmt.Fprintln(app.Err, "✗ "+oneLine(derr.Error()))
+			}
 			return err
 		}
 	}
