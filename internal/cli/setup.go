@@ -42,9 +42,15 @@ func (app *App) initRun(ctx context.Context, o initOptions) error {
 
 func (app *App) connectCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "connect DIR|OWNER/NAME|NAME",
+		Use:   "connect DIR|s3://BUCKET/PREFIX|OWNER/NAME|NAME|postgresql://...",
 		Short: "Make an instance the current one",
-		Args:  exactArgs(1, "one instance: a storage folder, owner/name or name"),
+		Long: `Make an instance the current one. Name it by its storage root (a local folder
+or s3://bucket/prefix, found by the storage marker there), by owner/name or
+name as known in the settings folder, or by its PostgreSQL database URL. An
+instance whose metadata live in PostgreSQL is reached by its storage root
+once its database is known here (from lamin init --db or a first lamin
+connect postgresql://...).`,
+		Args: exactArgs(1, "one instance: a storage folder or s3:// root, owner/name, name or a PostgreSQL URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in, err := lamin.Connect(cmd.Context(), args[0], app.options())
 			if err != nil {
