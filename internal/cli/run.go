@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,7 +12,6 @@ import (
 	"syscall"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/capture"
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 )
@@ -96,25 +96,6 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 		return err
 	}
 	defer in.Close()
-	if isNotebook(o.args[0]) {
-		return app.runNotebook(ctx, in, o)
-	}
-	o.args = withInterpreter(o.args, app.Dir)
-	// Nothing is recorded for a command that cannot start.
-	if res, ok := capture.Check(capture.Spec{Args: o.args, Dir: app.Dir, Env: app.runEnviron(nil, nil)}); !ok {
-		return &exitError{code: res.ExitCode, msg: oneLine(res.Err.Error())}
-	}
-	spec := o.spec()
-	if script, ok := capture.Interpreted(o.args); ok {
-		spec.Path = script
-	} else if spec.Key == "" {
-		spec.Key = filepath.Base(o.args[0])
-	}
-	for _, p := range o.outputs {
-		if _, err := os.Stat(filepath.Dir(p)); err != nil {
-			return usagef("--output %s: folder %s does not exist", p, filepath.Dir(p))
-		}
-	}
 	var inputs []*lamin.Artifact
 	for _, u := range o.inputs {
 		a, err := in.GetArtifact(ctx, u)
@@ -123,91 +104,44 @@ func (app *App) runRun(ctx context.Context, o runOptions) error {
 		}
 		inputs = append(inputs, a)
 	}
-	envFile := o.envFile
-	if envFile == "" {
-		if envFile, err = capture.Environment(ctx, o.args, filepath.Join(in.CacheDir(), "environments", "pending-"+fmt.Sprint(os.Getpid()))); err != nil {
-			envFile = ""
-		}
-		if envFile != "" {
-			defer os.RemoveAll(filepath.Dir(envFile))
-		}
+	sigs := make(chan os.Signal, 4)
+	// A terminal's Ctrl-C already reaches the child (same process group);
+	// forwarding SIGINT there too would deliver it twice.
+	if interactive(app.In) {
+		signal.Notify(sigs, syscall.SIGTERM)
+	} else {
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	}
-	run, err := in.Track(ctx, lamin.TrackOptions{TransformSpec: spec, EnvFile: envFile})
-	if err != nil {
-		return err
-	}
-	if len(inputs) > 0 {
-		yes := true
-		if err := in.TrackInputs(ctx, inputs, lamin.CacheOptions{IsRunInput: &yes, Run: run}); err != nil {
-			if derr := run.Discard(ctx); derr != nil {
-				fmt.Fprintln(app.Err, "✗ "+oneLine(derr.Error()))
-			}
-			return err
-		}
-	}
-	run.LogPath = filepath.Join(in.CacheDir(), "run_logs_"+run.UID+".txt")
-	res := app.execRun(ctx, in, run, o.args)
-	if !res.Started {
-		// Only the start itself saw the problem: take back what Track recorded.
-		if err := run.Discard(ctx); err != nil {
-			fmt.Fprintln(app.Err, "✗ "+oneLine(err.Error()))
-		} else {
-			fmt.Fprintf(app.Err, "• removed run %s: its command did not start\n", run.UID)
-		}
-		return &exitError{code: res.ExitCode, msg: oneLine(res.Err.Error())}
-	}
-	code := lamin.StatusCompleted
+	defer signal.Stop(sigs)
+	res, err := in.RunCommand(ctx, o.args, lamin.RunCommandOptions{
+		TransformSpec: o.spec(), Inputs: inputs, Outputs: o.outputs, EnvFile: o.envFile,
+		Dir: app.Dir, Executable: app.Executable,
+		Stdin: app.In, Stdout: app.Out, Stderr: app.Err, Signals: sigs,
+	})
+	var startErr *lamin.StartError
+	var outErr *lamin.OutputError
 	switch {
-	case res.Signal != nil:
-		code = lamin.StatusAborted
-	case res.ExitCode != 0:
-		code = lamin.StatusErrored
-	}
-	if code == lamin.StatusCompleted && len(o.outputs) > 0 {
-		if err := app.saveOutputs(ctx, in, run, o.outputs); err != nil {
-			fmt.Fprintln(app.Err, "✗ "+oneLine(err.Error()))
-			code = lamin.StatusErrored
-			res.ExitCode = 1
-		}
-	}
-	if err := run.FinishStatus(ctx, code); err != nil {
+	case errors.As(err, &startErr):
+		return &exitError{code: startErr.ExitCode, msg: oneLine(err.Error())}
+	case errors.As(err, &outErr):
+		return usagef("--output %s: %v", outErr.Path, outErr.Err)
+	case err != nil:
 		return err
+	}
+	if res.Err != nil {
+		msg := res.Err.Error()
+		if errors.As(res.Err, &outErr) {
+			msg = "--output " + outErr.Path + ": " + outErr.Err.Error()
+		}
+		fmt.Fprintln(app.Err, "✗ "+oneLine(msg))
 	}
 	switch {
 	case res.Signal != nil:
-		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s aborted by signal %s (exit code %d)", run.UID, signalName(res.Signal), res.ExitCode)}
+		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s aborted by signal %s (exit code %d)", res.Run.UID, signalName(res.Signal), res.ExitCode)}
 	case res.ExitCode != 0:
-		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s failed with exit code %d", run.UID, res.ExitCode)}
+		return &exitError{code: res.ExitCode, msg: fmt.Sprintf("run %s failed with exit code %d", res.Run.UID, res.ExitCode)}
 	}
 	return nil
-}
-
-// interpreters run scripts named on their own that are not executable.
-var interpreters = map[string]string{".py": "python3", ".R": "Rscript", ".r": "Rscript", ".sh": "sh"}
-
-// withInterpreter puts the interpreter before a script named as the
-// command (lamin run step.py) when the script is not executable itself,
-// and runs an executable one from its folder rather than from PATH.
-func withInterpreter(args []string, dir string) []string {
-	interp, ok := interpreters[filepath.Ext(args[0])]
-	if !ok {
-		return args
-	}
-	p := args[0]
-	if dir != "" && !filepath.IsAbs(p) {
-		p = filepath.Join(dir, p)
-	}
-	st, err := os.Stat(p)
-	switch {
-	case err != nil || !st.Mode().IsRegular():
-		return args
-	case st.Mode().Perm()&0o111 == 0:
-		return append([]string{interp}, args...)
-	case !strings.ContainsRune(args[0], '/'):
-		// The script here, not a program of that name on PATH.
-		return append([]string{"./" + args[0]}, args[1:]...)
-	}
-	return args
 }
 
 // signalName names a signal as a shell user knows it: SIGTERM, SIGINT.
@@ -218,84 +152,6 @@ func signalName(sig os.Signal) string {
 		}
 	}
 	return sig.String()
-}
-
-// execRun starts the command with the run in its environment, forwarding
-// SIGINT and SIGTERM and teeing its output to the terminal and the log.
-func (app *App) execRun(ctx context.Context, in *lamin.Instance, run *lamin.Run, args []string) capture.Result {
-	sigs := make(chan os.Signal, 4)
-	// A terminal's Ctrl-C already reaches the child (same process group);
-	// forwarding SIGINT there too would deliver it twice.
-	if interactive(app.In) {
-		signal.Notify(sigs, syscall.SIGTERM)
-	} else {
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	}
-	defer signal.Stop(sigs)
-	env := app.runEnviron(run, map[string]string{
-		// Keep Python output live in the log rather than block-buffered.
-		"PYTHONUNBUFFERED": "1",
-	})
-	return capture.Run(context.WithoutCancel(ctx), capture.Spec{
-		Args: args, Env: env, Dir: app.Dir, Stdin: app.In, Stdout: app.Out, Stderr: app.Err,
-		LogPath: run.LogPath, Signals: sigs,
-	})
-}
-
-func (app *App) saveOutputs(ctx context.Context, in *lamin.Instance, run *lamin.Run, paths []string) error {
-	var arts []*lamin.Artifact
-	for _, p := range paths {
-		a, err := in.NewArtifact(ctx, p, lamin.ArtifactOptions{Run: run})
-		if err != nil {
-			return fmt.Errorf("--output %s: %w", p, err)
-		}
-		arts = append(arts, a)
-	}
-	return in.SaveAll(ctx, arts)
-}
-
-// binEnv names the lamin executable for programs a run starts.
-const binEnv = "LAMIN_BIN"
-
-// runEnviron is the environment of a program the run starts: lamin's own
-// with the run context (run uid, instance), this lamin's folder first on
-// PATH and its path in LAMIN_BIN, so that `lamin` in the child is this
-// lamin even when it is not installed on PATH, plus extra.
-func (app *App) runEnviron(run *lamin.Run, extra map[string]string) []string {
-	set := map[string]string{}
-	if run != nil {
-		for _, kv := range run.Environ() {
-			k, v, _ := strings.Cut(kv, "=")
-			set[k] = v
-		}
-	}
-	if app.Executable != "" {
-		set[binEnv] = app.Executable
-		path := filepath.Dir(app.Executable)
-		if old := os.Getenv("PATH"); old != "" {
-			path += string(os.PathListSeparator) + old
-		}
-		set["PATH"] = path
-	}
-	for k, v := range extra {
-		set[k] = v
-	}
-	return childEnv(os.Environ(), set)
-}
-
-// childEnv replaces or adds variables in an environment list.
-func childEnv(base []string, set map[string]string) []string {
-	out := make([]string, 0, len(base)+len(set))
-	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		if _, replaced := set[k]; !replaced {
-			out = append(out, kv)
-		}
-	}
-	for k, v := range set {
-		out = append(out, k+"="+v)
-	}
-	return out
 }
 
 func (app *App) trackCmd() *cobra.Command {
