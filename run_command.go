@@ -158,7 +158,7 @@ func (in *Instance) RunCommand(ctx context.Context, argv []string, o RunCommandO
 		return nil, &StartError{ExitCode: res.ExitCode, Err: res.Err}
 	}
 	spec := o.TransformSpec
-	if script, ok := capture.Interpreted(argv); ok {
+	if script, ok := capture.InterpretedIn(argv, o.Dir); ok {
 		spec.Path = script
 	} else if spec.Key == "" {
 		spec.Key = filepath.Base(argv[0])

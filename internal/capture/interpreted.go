@@ -61,7 +61,20 @@ var (
 // Otherwise, if args[0] itself names an existing regular file that is text
 // (no NUL byte in its first 8 KiB), it is returned. Relative paths are
 // resolved against the current directory.
-func Interpreted(args []string) (script string, ok bool) {
+func Interpreted(args []string) (script string, ok bool) { return InterpretedIn(args, "") }
+
+// InterpretedIn is Interpreted for a command running in dir ("" means the
+// current directory): relative paths are resolved against dir, and a
+// relative script is returned joined to it.
+func InterpretedIn(args []string, dir string) (script string, ok bool) {
+	script, ok = interpreted(args, dir)
+	if ok && dir != "" && !filepath.IsAbs(script) {
+		script = filepath.Join(dir, script)
+	}
+	return script, ok
+}
+
+func interpreted(args []string, dir string) (script string, ok bool) {
 	args = skipEnv(args)
 	if len(args) == 0 {
 		return "", false
@@ -69,25 +82,25 @@ func Interpreted(args []string) (script string, ok bool) {
 	rest := args[1:]
 	switch base := filepath.Base(args[0]); {
 	case pythonName.MatchString(base):
-		return findScript(rest, pythonOptions, "")
+		return findScript(dir, rest, pythonOptions, "")
 	case base == "Rscript":
-		return findScript(rest, rscriptOptions, "")
+		return findScript(dir, rest, rscriptOptions, "")
 	case base == "R":
-		return rScript(rest)
+		return rScript(dir, rest)
 	case base == "bash" || base == "sh" || base == "zsh":
-		return findScript(rest, shellOptions, "")
+		return findScript(dir, rest, shellOptions, "")
 	case base == "node":
-		return findScript(rest, nodeOptions, "")
+		return findScript(dir, rest, nodeOptions, "")
 	case base == "perl":
-		return findScript(rest, perlOptions, "")
+		return findScript(dir, rest, perlOptions, "")
 	case base == "ruby":
-		return findScript(rest, rubyOptions, "")
+		return findScript(dir, rest, rubyOptions, "")
 	case base == "julia":
-		return findScript(rest, juliaOptions, "")
+		return findScript(dir, rest, juliaOptions, "")
 	case base == "go" && len(rest) > 0 && rest[0] == "run":
-		return findScript(rest[1:], options{}, ".go")
+		return findScript(dir, rest[1:], options{}, ".go")
 	}
-	if isTextFile(args[0]) {
+	if isTextFile(dir, args[0]) {
 		return args[0], true
 	}
 	return "", false
@@ -95,13 +108,13 @@ func Interpreted(args []string) (script string, ok bool) {
 
 // findScript returns the first argument that is neither an option nor an
 // option's value, ends in suffix and names a regular file.
-func findScript(args []string, o options, suffix string) (string, bool) {
+func findScript(dir string, args []string, o options, suffix string) (string, bool) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--":
 			for _, b := range args[i+1:] {
-				if strings.HasSuffix(b, suffix) && isRegularFile(b) {
+				if strings.HasSuffix(b, suffix) && isRegularFile(dir, b) {
 					return b, true
 				}
 			}
@@ -132,7 +145,7 @@ func findScript(args []string, o options, suffix string) (string, bool) {
 					break
 				}
 			}
-		case strings.HasSuffix(a, suffix) && isRegularFile(a):
+		case strings.HasSuffix(a, suffix) && isRegularFile(dir, a):
 			return a, true
 		}
 	}
@@ -141,9 +154,9 @@ func findScript(args []string, o options, suffix string) (string, bool) {
 
 // rScript finds the script of an R command line: R -f FILE, R --file=FILE,
 // or R CMD BATCH [options] FILE.
-func rScript(args []string) (string, bool) {
+func rScript(dir string, args []string) (string, bool) {
 	if len(args) >= 2 && args[0] == "CMD" && args[1] == "BATCH" {
-		return findScript(args[2:], options{}, "")
+		return findScript(dir, args[2:], options{}, "")
 	}
 	for i, a := range args {
 		var file string
@@ -155,7 +168,7 @@ func rScript(args []string) (string, bool) {
 		default:
 			continue
 		}
-		if isRegularFile(file) {
+		if isRegularFile(dir, file) {
 			return file, true
 		}
 		return "", false
@@ -194,20 +207,20 @@ func skipEnv(args []string) []string {
 	return nil
 }
 
-// isRegularFile reports whether path names a regular file, following
-// symbolic links.
-func isRegularFile(path string) bool {
-	fi, err := os.Stat(path)
+// isRegularFile reports whether path, seen from dir, names a regular file,
+// following symbolic links.
+func isRegularFile(dir, path string) bool {
+	fi, err := os.Stat(inDir(path, dir))
 	return err == nil && fi.Mode().IsRegular()
 }
 
 // isTextFile reports whether path names a regular file with no NUL byte in
 // its first sniffLen bytes.
-func isTextFile(path string) bool {
-	if !isRegularFile(path) {
+func isTextFile(dir, path string) bool {
+	if !isRegularFile(dir, path) {
 		return false
 	}
-	f, err := os.Open(path)
+	f, err := os.Open(inDir(path, dir))
 	if err != nil {
 		return false
 	}

@@ -73,3 +73,28 @@ func TestInterpreted(t *testing.T) {
 		})
 	}
 }
+
+func TestInterpretedInResolvesScriptsFromTheCommandsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "step.py"), []byte("print(1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // not where the script is
+	for _, tt := range []struct {
+		args       []string
+		wantScript string
+		wantOK     bool
+	}{
+		{[]string{"python3", "step.py"}, filepath.Join(dir, "step.py"), true},
+		{[]string{"python3", filepath.Join(dir, "step.py")}, filepath.Join(dir, "step.py"), true},
+		{[]string{"python3", "other.py"}, "", false},
+	} {
+		script, ok := InterpretedIn(tt.args, dir)
+		if script != tt.wantScript || ok != tt.wantOK {
+			t.Errorf("InterpretedIn(%q, dir) = %q, %v; want %q, %v", tt.args, script, ok, tt.wantScript, tt.wantOK)
+		}
+	}
+	if script, ok := Interpreted([]string{"python3", "step.py"}); ok {
+		t.Errorf("Interpreted found %q outside the command's directory", script)
+	}
+}
