@@ -17,15 +17,16 @@ import (
 const BinEnv = "LAMIN_BIN"
 
 // Exit codes of a command that could not be started, following the shell
-// and POSIX conventions for command wrappers.
+// and POSIX conventions for command wrappers (a test keeps them equal to
+// the ones the command runner reports).
 const (
 	// ExitNotFound: the command does not exist.
-	ExitNotFound = capture.ExitNotFound
+	ExitNotFound = 127
 	// ExitNotExecutable: the command exists but cannot be executed.
-	ExitNotExecutable = capture.ExitNotExecutable
+	ExitNotExecutable = 126
 	// ExitSetupFailed: the command was not tried (e.g. its log file
 	// could not be created).
-	ExitSetupFailed = capture.ExitSetupFailed
+	ExitSetupFailed = 125
 )
 
 // RunCommandOptions describe a command run as a tracked run: the transform

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/capture"
 )
 
 // runCommand runs argv through the SDK with output captured, from e.dir.
@@ -238,5 +239,12 @@ func TestRunNotebookExecutesItAsATrackedRun(t *testing.T) {
 		t.Error(err)
 	} else if b, _ := os.ReadFile(p); string(b) != "gene\nA\nB\n" {
 		t.Errorf("the output holds %q", b)
+	}
+}
+
+func TestStartExitCodesAreTheCommandRunners(t *testing.T) {
+	if lamin.ExitNotFound != capture.ExitNotFound || lamin.ExitNotExecutable != capture.ExitNotExecutable ||
+		lamin.ExitSetupFailed != capture.ExitSetupFailed {
+		t.Fatal("the SDK's exit codes for commands that cannot start differ from internal/capture's")
 	}
 }
