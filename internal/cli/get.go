@@ -8,6 +8,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/query"
 	"github.com/spf13/cobra"
 )
 
@@ -23,10 +24,20 @@ func (app *App) getCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get REGISTRY [UID] [FIELD=VALUE ...]",
 		Short: "Show one record, by uid (or uid prefix) or by fields",
-		Long: `Show one record. Pass a uid or uid prefix, or FIELD[__LOOKUP]=VALUE filters
-in LaminDB's filter language, e.g. description=D or key__contains=figures/.
-Versioned records prefer the latest version; more than one match is an error.`,
-		Args: cobra.MinimumNArgs(2),
+		Long: `Show one record of a registry (artifact, transform, run, user, storage,
+collection; plural forms work too), like LaminDB's Registry.get().
+
+Pass a uid or a unique uid prefix, or FIELD[__LOOKUP]=VALUE filters in the
+language of ` + "`lamin filter`" + `, e.g. description=D or key__contains=figures/.
+A uid finds the record on every branch; a prefix naming one version family
+gives its latest version. Versioned records prefer the latest version; more
+than one match is an error (list them with ` + "`lamin filter`" + `).
+--format json prints one object with the field names of ` + "`lamin filter --format json`" + `.`,
+		Example: `  lamin get artifact key__contains=figures/matrixplot
+  lamin get transform 7hJ3kp
+  lamin get run transform__key=step.py --format json
+  lamin get user handle=testuser1`,
+		Args: minArgs(2, "a registry and a uid or FIELD=VALUE filters"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(o.format); err != nil {
 				return err
@@ -41,30 +52,33 @@ Versioned records prefer the latest version; more than one match is an error.`,
 }
 
 func (app *App) getRun(ctx context.Context, o getOptions) error {
+	reg, err := query.LookupRegistry(o.registry)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if o.isRunInput && reg != query.Artifact {
+		return usagef("--is-run-input applies to artifacts; %s records are not run inputs", reg.Name)
+	}
 	in, err := app.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	if r := strings.ToLower(o.registry); r != "artifact" && r != "artifacts" {
-		return usagef("unknown registry %q for get; use artifact", o.registry)
-	}
-	var a *lamin.Artifact
-	if len(o.args) == 1 && !strings.Contains(o.args[0], "=") {
-		a, err = in.GetArtifact(ctx, o.args[0])
-	} else {
-		a, err = in.FindArtifact(ctx, o.args)
-	}
+	rows, err := in.Get(ctx, reg.Name, o.args...)
 	if err != nil {
 		return err
 	}
 	if o.isRunInput {
+		a, err := in.ArtifactByID(ctx, rows.Values[0][0].(int64))
+		if err != nil {
+			return err
+		}
 		t := true
 		if err := in.TrackInputs(ctx, []*lamin.Artifact{a}, lamin.CacheOptions{IsRunInput: &t}); err != nil {
 			return err
 		}
 	}
-	return writeRecord(app.Out, o.format, artifactRecord(a))
+	return writeRecord(app.Out, o.format, rowsRecords(rows)[0])
 }
 
 func (app *App) describeCmd() *cobra.Command {
