@@ -2,13 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/query"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/spf13/cobra"
 )
 
@@ -82,14 +85,59 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 }
 
 func (app *App) describeCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "describe UID",
 		Short: "Print the card of an artifact, run or transform: fields, storage path, lineage links",
-		Args:  exactArgs(1, "one artifact, run or transform uid"),
+		Long: `Print the card of an artifact, run or transform, like LaminDB's describe().
+--format json prints the card as the JSON object GET /api/artifacts/UID
+(runs, transforms) of ` + "`lamin serve`" + ` returns.`,
+		Args: exactArgs(1, "one artifact, run or transform uid"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.Describe(cmd.Context(), args[0])
+			switch format {
+			case "table":
+				return app.Describe(cmd.Context(), args[0])
+			case "json":
+				return app.describeJSON(cmd.Context(), args[0])
+			}
+			return usagef("unknown --format %q for describe; use table or json", format)
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table (the card) or json")
+	return cmd
+}
+
+// describeJSON prints the card of the record uid names as JSON.
+func (app *App) describeJSON(ctx context.Context, uid string) error {
+	in, err := app.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	root, err := in.ResolveUID(ctx, uid)
+	if err != nil {
+		return err
+	}
+	var card any
+	switch root.Kind {
+	case lineage.KindRun:
+		card, err = records.DescribeRun(ctx, in, root.UID)
+	case lineage.KindTransform:
+		card, err = records.DescribeTransform(ctx, in, root.UID)
+	case lineage.KindArtifact:
+		card, err = records.DescribeArtifact(ctx, in, root.UID)
+	default:
+		return usagef("describe does not show %ss yet; try `lamin lineage %s`", root.Kind, uid)
+	}
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode card: %w", err)
+	}
+	_, err = app.Out.Write(append(b, '\n'))
+	return err
 }
 
 // writeArtifactCard prints LaminDB's describe() layout.
