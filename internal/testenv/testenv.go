@@ -38,7 +38,7 @@ func Postgres(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
-		t.Skip(PostgresEnv + " not set; skipping tests against a real PostgreSQL server")
+		Skip(t, NeedPostgres, "")
 	}
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
@@ -72,7 +72,7 @@ func S3(t testing.TB) string {
 	t.Helper()
 	endpoint := os.Getenv(S3Env)
 	if endpoint == "" {
-		t.Skip(S3Env + " not set; skipping tests against a real S3 server")
+		Skip(t, NeedS3, "")
 	}
 	for k, v := range map[string]string{"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": S3AccessKey, "AWS_SECRET_ACCESS_KEY": S3SecretKey} {
