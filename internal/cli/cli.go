@@ -137,6 +137,7 @@ its inputs, its code and its author.`,
 		app.lineageCmd(), app.exportCmd(), app.serveCmd(), app.versionCmd(),
 	)
 	rejectUnknownSubcommands(root)
+	app.addCompletions(root)
 	return root
 }
 

@@ -103,7 +103,7 @@ func (app *App) describeCmd() *cobra.Command {
 			return usagef("unknown --format %q for describe; use table or json", format)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table (the card) or json")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table|json (the card, or the card as JSON)")
 	return cmd
 }
 
