@@ -47,36 +47,25 @@ func (in *Instance) Get(ctx context.Context, registry string, uidOrExprs ...stri
 }
 
 // UIDsWithPrefix lists at most limit uids of registry's records (every
-// branch) starting with prefix, in no particular order: the candidates shell
-// completion offers. The lookup is a range scan of the uid index that stops
-// after limit rows, so it stays fast on large instances.
+// branch) starting with prefix, in uid order: the candidates shell
+// completion offers, and what Get uses to resolve a uid prefix. The lookup
+// walks the uid index from the prefix and stops after limit entries, so it
+// stays fast on large instances (see query.UIDPrefixSQL).
 func (in *Instance) UIDsWithPrefix(ctx context.Context, registry, prefix string, limit int) ([]string, error) {
-	reg, err := lookupRegistry(registry)
-	if err != nil {
+	text, args, err := in.UIDPrefixSQL(registry, prefix, limit)
+	if err != nil || (prefix != "" && text == "") {
 		return nil, err
-	}
-	if prefix != "" && !uidLike(reg, prefix) {
-		return nil, nil
-	}
-	q, err := uidQuery(reg, prefix)
-	if err != nil {
-		return nil, err
-	}
-	q.Limit = max(limit, 1)
-	text, args, err := q.SQL(in.store.Dialect(), "t.uid")
-	if err != nil {
-		return nil, invalidf("%v", err)
 	}
 	rs, err := in.store.Query(ctx, text, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list %s uids: %w", reg.Name, err)
+		return nil, fmt.Errorf("list %s uids: %w", registry, err)
 	}
 	defer rs.Close()
 	var out []string
 	for rs.Next() {
 		var u string
 		if err := rs.Scan(&u); err != nil {
-			return nil, fmt.Errorf("list %s uids: %w", reg.Name, err)
+			return nil, fmt.Errorf("list %s uids: %w", registry, err)
 		}
 		out = append(out, u)
 	}
@@ -84,18 +73,17 @@ func (in *Instance) UIDsWithPrefix(ctx context.Context, registry, prefix string,
 }
 
 // UIDPrefixSQL returns the statement UIDsWithPrefix runs, for EXPLAIN QUERY
-// PLAN checks and benchmarks.
+// PLAN checks and benchmarks; it is "" when prefix cannot start a uid.
 func (in *Instance) UIDPrefixSQL(registry, prefix string, limit int) (string, []any, error) {
 	reg, err := lookupRegistry(registry)
 	if err != nil {
 		return "", nil, err
 	}
-	q, err := uidQuery(reg, prefix)
-	if err != nil {
-		return "", nil, err
+	if prefix != "" && !uidLike(reg, prefix) {
+		return "", nil, nil
 	}
-	q.Limit = max(limit, 1)
-	return q.SQL(in.store.Dialect(), "t.uid")
+	text, args := query.UIDPrefixSQL(in.store.Dialect(), reg, prefix, limit)
+	return text, args, nil
 }
 
 // uidQuery is the query for records whose uid starts with prefix, on every

@@ -3,6 +3,8 @@ package query
 import (
 	"sort"
 	"strings"
+
+	"github.com/lamin-go/lamin/internal/meta"
 )
 
 // CompleteFilter lists what a shell may offer to complete partial, the
@@ -98,4 +100,22 @@ func lookupsFor(t Type) []string {
 		}
 	}
 	return out
+}
+
+// UIDPrefixSQL renders the lookup of at most limit uids of reg starting
+// with prefix, on every branch, in uid order: SELECT t.uid FROM <table> t
+// WHERE <prefix match> ORDER BY t.uid LIMIT n. The order is the index's, so
+// the engine walks the uid index from the prefix and stops after limit
+// entries: on SQLite a range of the uid index (byte order), on PostgreSQL
+// LIKE 'prefix%' ordered by the pattern operator class (USING ~<~), which
+// the varchar_pattern_ops uid indexes of migration 3 serve in order.
+func UIDPrefixSQL(d meta.Dialect, reg *Registry, prefix string, limit int) (string, []any) {
+	b := newBuilder(d)
+	where := b.startsWith("t.uid", prefix)
+	order := " ORDER BY t.uid"
+	if b.pg {
+		order += " USING ~<~"
+	}
+	text := "SELECT t.uid FROM " + reg.Table + " t WHERE " + where + order + " LIMIT " + b.ph(int64(max(limit, 1)))
+	return text, b.args
 }

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -66,6 +67,42 @@ func TestCompletedExpressionsParse(t *testing.T) {
 					t.Errorf("%s: offered %q, which parses with no value: %v", reg.Name, c, err)
 				}
 			}
+		}
+	}
+}
+
+// TestUIDPrefixWalksTheUIDIndexOnPostgres checks that completion's uid
+// lookup reads the pattern-ops uid index in order and stops at the limit:
+// an index scan under a Limit, with no Sort of all matches.
+func TestUIDPrefixWalksTheUIDIndexOnPostgres(t *testing.T) {
+	st := openPostgresFixture(t)
+	ctx := context.Background()
+	for _, s := range growSQL {
+		if _, err := st.Exec(ctx, s); err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+	}
+	if _, err := st.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, reg := range []*Registry{Artifact, Transform} {
+		text, args := UIDPrefixSQL(st.Dialect(), reg, "Bulk", 50)
+		rows, err := st.Query(ctx, "EXPLAIN "+text, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		if !strings.Contains(all, "Limit") || !strings.Contains(all, "Index Only Scan using "+reg.Table+"_uid_pattern_idx") || strings.Contains(all, "Sort") {
+			t.Errorf("%s: the uid prefix lookup does not walk the uid index:\n%s\n%s", reg.Name, all, text)
 		}
 	}
 }
