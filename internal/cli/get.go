@@ -81,7 +81,27 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 			return err
 		}
 	}
-	return writeRecord(app.Out, o.format, rowsRecords(rows)[0])
+	rec := rowsRecords(rows)[0]
+	if o.format == "table" {
+		rec = cardRecord(rec)
+	}
+	return writeRecord(app.Out, o.format, rec)
+}
+
+// cardRecord shortens multi-line text (a transform's source code) to its
+// first line and a line count, so the card stays one line per field.
+func cardRecord(r record) record {
+	out := make(record, len(r))
+	for i, f := range r {
+		if s, ok := f.Value.(string); ok {
+			if text := strings.TrimRight(s, "\n"); strings.Contains(text, "\n") {
+				first, _, _ := strings.Cut(text, "\n")
+				f.Value = fmt.Sprintf("%s … (%d lines; all of it with --format json)", first, strings.Count(text, "\n")+1)
+			}
+		}
+		out[i] = f
+	}
+	return out
 }
 
 func (app *App) describeCmd() *cobra.Command {
