@@ -12,6 +12,7 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 func TestGetFindsOneRecordOfEveryRegistry(t *testing.T) {
@@ -151,5 +152,48 @@ func BenchmarkUIDsWithPrefix(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestGetOnPostgres runs Get's statements (uid prefix in index order,
+// counts, latest of a family, filters) on PostgreSQL.
+func TestGetOnPostgres(t *testing.T) {
+	db := testenv.Postgres(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
+		Getenv: func(string) string { return "" }}
+	if _, err := lamin.Login("testuser1", "", opts); err != nil {
+		t.Fatal(err)
+	}
+	in, err := lamin.Init(ctx, filepath.Join(dir, "mydata"), lamin.InitOptions{Options: opts, DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	e := &env{t: t, ctx: ctx, dir: dir, opts: opts, in: in}
+	v1 := e.save(e.write("a.csv", "x\n1\n"), lamin.ArtifactOptions{Key: "a.csv"})
+	v2 := e.save(e.write("a.csv", "x\n2\n"), lamin.ArtifactOptions{Key: "a.csv"})
+	e.save(e.write("b.csv", "x\n3\n"), lamin.ArtifactOptions{Key: "b.csv"})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{v1.UID}, v1.UID},
+		{[]string{v1.UID[:16]}, v2.UID},
+		{[]string{"key=a.csv"}, v2.UID},
+		{[]string{v2.UID[:6], "key__startswith=a"}, v2.UID},
+	} {
+		rows, err := in.Get(ctx, "artifact", tc.args...)
+		if err != nil || rows.Values[0][1] != tc.want {
+			t.Errorf("Get(%q) = %v, %v; want %s", tc.args, rows, err, tc.want)
+		}
+	}
+	if _, err := in.Get(ctx, "artifact", "key__endswith=.csv"); !errors.Is(err, lamin.ErrConflict) || !strings.Contains(err.Error(), "2 artifacts match") {
+		t.Errorf("two latest matches: %v", err)
+	}
+	uids, err := in.UIDsWithPrefix(ctx, "artifact", v1.UID[:3], 50)
+	if err != nil || !slices.Contains(uids, v1.UID) || !slices.IsSorted(uids) {
+		t.Errorf("UIDsWithPrefix = %v, %v", uids, err)
 	}
 }
