@@ -130,3 +130,24 @@ func Put(t testing.TB, bucket, key string, body []byte) {
 		t.Fatalf("put s3://%s/%s: %v", bucket, key, err)
 	}
 }
+
+// PostgresAndS3 returns a fresh database URL (see Postgres) and bucket (see
+// S3) for a team-mode test. When either service is missing it records
+// every missing one for the report of Run and skips t.
+func PostgresAndS3(t testing.TB) (db, bucket string) {
+	t.Helper()
+	var missing []Need
+	if os.Getenv(PostgresEnv) == "" {
+		missing = append(missing, NeedPostgres)
+	}
+	if os.Getenv(S3Env) == "" {
+		missing = append(missing, NeedS3)
+	}
+	if len(missing) > 0 {
+		for _, n := range missing[1:] {
+			Missing(t, n)
+		}
+		Skip(t, missing[0], "")
+	}
+	return Postgres(t), S3(t)
+}
