@@ -136,6 +136,7 @@ its inputs, its code and its author.`,
 		app.hashCmd(), app.demoCmd(),
 		app.lineageCmd(), app.exportCmd(), app.serveCmd(), app.versionCmd(),
 	)
+	root.InitDefaultCompletionCmd()
 	rejectUnknownSubcommands(root)
 	app.addCompletions(root)
 	return root
@@ -168,10 +169,14 @@ func unknownCommandError(err error) error {
 			suggestions = append(suggestions, strings.TrimSpace(l))
 		}
 	}
-	if len(suggestions) > 0 {
-		return usagef("%s; did you mean %s? see `lamin --help`", first, strings.Join(suggestions, " or "))
+	path := "lamin"
+	if _, quoted, ok := strings.Cut(first, ` for "`); ok {
+		path = strings.TrimSuffix(quoted, `"`)
 	}
-	return usagef("%s; see `lamin --help`", first)
+	if len(suggestions) > 0 {
+		return usagef("%s; did you mean %s? see `%s --help`", first, strings.Join(suggestions, " or "), path)
+	}
+	return usagef("%s; see `%s --help`", first, path)
 }
 
 // rejectUnknownSubcommands makes a command group (settings, completion, ...)

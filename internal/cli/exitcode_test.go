@@ -20,6 +20,7 @@ func TestMistakesOnTheCommandLineExitOne(t *testing.T) {
 		{[]string{"fliter", "artifact"}, "✗ unknown command \"fliter\" for \"lamin\"; did you mean filter? see `lamin --help`\n"},
 		{[]string{"nosuch"}, "✗ unknown command \"nosuch\" for \"lamin\"; see `lamin --help`\n"},
 		{[]string{"settings", "gett", "x"}, "✗ unknown command \"gett\" for \"lamin settings\"; see `lamin settings --help`\n"},
+		{[]string{"completion", "tcsh"}, "✗ unknown command \"tcsh\" for \"lamin completion\"; see `lamin completion --help`\n"},
 		{[]string{"filter", "artifact", "--nosuchflag"}, "✗ unknown flag: --nosuchflag; see `lamin filter --help`\n"},
 		{[]string{"describe", "x", "--format", "csv"}, "✗ unknown --format \"csv\" for describe; use table or json\n"},
 	} {
