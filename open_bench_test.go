@@ -20,7 +20,7 @@ func BenchmarkOpen(b *testing.B) {
 // BenchmarkOpenTeam is BenchmarkOpen on PostgreSQL + S3, where every
 // statement is a round trip to the server.
 func BenchmarkOpenTeam(b *testing.B) {
-	db, bucket := testenv.Postgres(b), testenv.S3(b)
+	db, bucket := testenv.PostgresAndS3(b)
 	benchOpen(b, b.TempDir(), "s3://"+bucket+"/data", db)
 }
 

@@ -3,8 +3,6 @@ package lamin
 import (
 	"context"
 
-	"fmt"
-
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/query"
 )
@@ -45,30 +43,11 @@ func (in *Instance) FilterArtifacts(ctx context.Context, q *query.Query) ([]*Art
 
 // FindArtifact is LaminDB's Artifact.get(**kwargs): the one artifact
 // matching the filters, preferring the latest version; when no latest
-// version matches, the newest matching version.
+// version matches, the newest matching version. See Get.
 func (in *Instance) FindArtifact(ctx context.Context, exprs []string) (*Artifact, error) {
-	q, err := in.Query("artifact", append(append([]string{}, exprs...), "is_latest=true"))
+	rows, err := in.getByFilter(ctx, query.Artifact, exprs)
 	if err != nil {
 		return nil, err
 	}
-	q.Limit = 2
-	found, err := in.FilterArtifacts(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if len(found) == 0 {
-		q, _ = in.Query("artifact", exprs)
-		q.OrderBy("-created_at")
-		q.Limit = 1
-		if found, err = in.FilterArtifacts(ctx, q); err != nil {
-			return nil, err
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, notFoundf("DoesNotExist: no artifact matches %v; list candidates with `lamin filter artifact ...`", exprs)
-	case 1:
-		return found[0], nil
-	}
-	return nil, &userError{msg: fmt.Sprintf("MultipleResultsFound: more than one artifact matches %v; narrow the filter or list them with `lamin filter artifact ...`", exprs), cat: ErrConflict}
+	return in.ArtifactByID(ctx, rows.Values[0][0].(int64))
 }

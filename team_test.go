@@ -25,8 +25,7 @@ type teamEnv struct {
 
 func newTeamEnv(t *testing.T) *teamEnv {
 	t.Helper()
-	db := testenv.Postgres(t)
-	bucket := testenv.S3(t)
+	db, bucket := testenv.PostgresAndS3(t)
 	dir := t.TempDir()
 	msgs := &bytes.Buffer{}
 	e := &teamEnv{env: env{t: t, ctx: context.Background(), dir: dir, msgs: msgs,
@@ -215,8 +214,7 @@ func TestConcurrentWritersNeverLoseOrDuplicateRecords(t *testing.T) {
 }
 
 func TestTeamSetupErrorsNameTheEndpointAndLeaveNothing(t *testing.T) {
-	db := testenv.Postgres(t)
-	bucket := testenv.S3(t)
+	db, bucket := testenv.PostgresAndS3(t)
 	dir := t.TempDir()
 	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"), Getenv: func(string) string { return "" }}
 	lamin.Login("testuser1", "", opts)

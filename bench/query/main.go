@@ -162,6 +162,23 @@ func measure(ctx context.Context, c config, in *lamin.Instance, dbPath string, o
 		sql:    searchSQL(ctx, in, desc),
 		target: 50,
 	})
+	// Shell completion of a uid prefix (`lamin get artifact Q<TAB>`): a
+	// one-character prefix matches 1/62 of the artifacts, cut at 50.
+	prefixSQL, prefixArgs, err := in.UIDPrefixSQL("artifact", "Q", 50)
+	if err != nil {
+		return err
+	}
+	figs = append(figs, figure{
+		name: "__complete get artifact Q (uid completion)",
+		args: []string{"__complete", "get", "artifact", "Q"},
+		sdk: func(ctx context.Context) int {
+			uids, err := in.UIDsWithPrefix(ctx, "artifact", "Q", 50)
+			check(err)
+			return len(uids)
+		},
+		sql:    inline(prefixSQL, prefixArgs),
+		target: 50,
+	})
 	var viewSQL []string
 	for _, r := range query.Registries() {
 		if !r.HasBranch() {

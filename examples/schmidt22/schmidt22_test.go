@@ -21,8 +21,7 @@ func TestTheWalkthroughEndsInTheSeedsState(t *testing.T) {
 		checkWalkthrough(t, dir, filepath.Join(dir, "mydata"), "")
 	})
 	t.Run("on PostgreSQL and S3", func(t *testing.T) {
-		db := testenv.Postgres(t)
-		bucket := testenv.S3(t)
+		db, bucket := testenv.PostgresAndS3(t)
 		checkWalkthrough(t, t.TempDir(), "s3://"+bucket+"/mydata", db)
 	})
 }

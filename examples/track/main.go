@@ -12,6 +12,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,15 +21,30 @@ import (
 )
 
 func main() {
-	inputKey := flag.String("input-key", "", "key of the CSV artifact to summarize")
-	flag.Parse()
-	opts := lamin.Options{Messages: lamin.NewMessages(os.Stderr)}
-	uid, err := summarize(context.Background(), opts, *inputKey)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
+	os.Exit(run(context.Background(), os.Args[1:], lamin.Options{Messages: lamin.NewMessages(os.Stderr)}, os.Stdout, os.Stderr))
+}
+
+// run is the program behind main: it checks the flags before anything is
+// recorded, so a missing --input-key leaves no run behind, and returns the
+// exit code (1 for a user error).
+func run(ctx context.Context, args []string, opts lamin.Options, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("track", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	inputKey := fs.String("input-key", "", "key of the CSV artifact to summarize (required)")
+	if err := fs.Parse(args); err != nil {
+		return 1
 	}
-	fmt.Println(uid)
+	if *inputKey == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "✗ pass --input-key KEY, the key of a CSV artifact to summarize; list them with `lamin filter artifact suffix=.csv`")
+		return 1
+	}
+	uid, err := summarize(ctx, opts, *inputKey)
+	if err != nil {
+		fmt.Fprintln(stderr, "✗", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, uid)
+	return 0
 }
 
 // summarize counts the rows and the numeric total of the last column of
@@ -40,6 +56,12 @@ func summarize(ctx context.Context, opts lamin.Options, inputKey string) (uid st
 		return "", err
 	}
 	defer in.Close()
+	// Find the input first: a key that names nothing is the caller's
+	// mistake, not a failed run.
+	input, err := in.ArtifactByKey(ctx, inputKey)
+	if err != nil {
+		return "", err
+	}
 	run, err := in.Track(ctx, lamin.TrackOptions{TransformSpec: lamin.TransformSpec{
 		Key: "examples/track", Type: lamin.TypeFunction, Description: "Summarize a table"}})
 	if err != nil {
@@ -50,10 +72,6 @@ func summarize(ctx context.Context, opts lamin.Options, inputKey string) (uid st
 			err = ferr
 		}
 	}()
-	input, err := in.ArtifactByKey(ctx, inputKey)
-	if err != nil {
-		return "", err
-	}
 	table, err := in.Load(ctx, input, lamin.CacheOptions{}) // recorded as the run's input
 	if err != nil {
 		return "", err

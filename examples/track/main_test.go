@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lamin-go/lamin"
@@ -50,5 +52,40 @@ func TestSummarizeRecordsItsInputOutputAndRun(t *testing.T) {
 	in.Store().QueryRow(ctx, `SELECT COUNT(*) FROM lamindb_artifact_input_of_runs WHERE run_id = ? AND artifact_id = ?`, *out.RunID, raw.ID).Scan(&inputs)
 	if status != 0 || key != "examples/track" || typ != "function" || inputs != 1 {
 		t.Fatalf("run status %d, transform %s (%s), input links %d", status, key, typ, inputs)
+	}
+}
+
+func TestAMissingOrUnknownInputKeyFailsBeforeRecordingARun(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
+		Getenv: func(string) string { return "" }}
+	if _, err := lamin.Login("testuser1", "", opts); err != nil {
+		t.Fatal(err)
+	}
+	in, err := lamin.Init(ctx, filepath.Join(dir, "mydata"), lamin.InitOptions{Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "✗ pass --input-key KEY, the key of a CSV artifact to summarize; list them with `lamin filter artifact suffix=.csv`\n"},
+		{[]string{"--input-key", "raw/nothing.csv"}, "raw/nothing.csv"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(ctx, tc.args, opts, &stdout, &stderr); code != 1 {
+			t.Errorf("%v: exit %d, want 1", tc.args, code)
+		}
+		if !strings.Contains(stderr.String(), tc.want) || stdout.Len() != 0 {
+			t.Errorf("%v: stdout %q, stderr %q; want %q on stderr", tc.args, stdout.String(), stderr.String(), tc.want)
+		}
+	}
+	for _, reg := range []string{"run", "transform"} {
+		if n, err := in.Count(ctx, reg, nil); err != nil || n != 0 {
+			t.Errorf("%d %s records after failed starts (err %v), want none", n, reg, err)
+		}
 	}
 }

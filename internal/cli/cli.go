@@ -51,6 +51,7 @@ func (app *App) Run(ctx context.Context, args []string) int {
 	if err == nil {
 		return 0
 	}
+	err = unknownCommandError(err)
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
@@ -136,9 +137,66 @@ its inputs, its code and its author.`,
 		app.runCmd(), app.trackCmd(), app.finishCmd(), app.checkCmd(), app.migrateCmd(),
 		app.filterCmd(), app.searchCmd(), app.lookupCmd(), app.viewCmd(),
 		app.hashCmd(), app.demoCmd(),
-		app.lineageCmd(), app.exportCmd(), app.serveCmd(),
+		app.lineageCmd(), app.exportCmd(), app.serveCmd(), app.versionCmd(),
 	)
+	root.InitDefaultCompletionCmd()
+	rejectUnknownSubcommands(root)
+	app.addCompletions(root)
 	return root
+}
+
+func (app *App) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the lamin version (same as lamin --version)",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(app.Out, "lamin %s\n", Version)
+			return err
+		},
+	}
+}
+
+// unknownCommandError turns cobra's "unknown command" error (a mistyped
+// command) into a usage error, exit 1, keeping its suggestions on one line.
+func unknownCommandError(err error) error {
+	var ue *usageError
+	msg := err.Error()
+	if errors.As(err, &ue) || !strings.HasPrefix(msg, "unknown command ") {
+		return err
+	}
+	first, rest, _ := strings.Cut(msg, "\n")
+	var suggestions []string
+	for _, l := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(l, "\t") && strings.TrimSpace(l) != "" {
+			suggestions = append(suggestions, strings.TrimSpace(l))
+		}
+	}
+	path := "lamin"
+	if _, quoted, ok := strings.Cut(first, ` for "`); ok {
+		path = strings.TrimSuffix(quoted, `"`)
+	}
+	if len(suggestions) > 0 {
+		return usagef("%s; did you mean %s? see `%s --help`", first, strings.Join(suggestions, " or "), path)
+	}
+	return usagef("%s; see `%s --help`", first, path)
+}
+
+// rejectUnknownSubcommands makes a command group (settings, completion, ...)
+// fail with a usage error on an unknown subcommand instead of printing its
+// help and succeeding; without arguments it still prints its help.
+func rejectUnknownSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		rejectUnknownSubcommands(c)
+	}
+	if cmd.HasParent() && cmd.HasSubCommands() && !cmd.Runnable() {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			return usagef("unknown command %q for %q; see `%s --help`", args[0], c.CommandPath(), c.CommandPath())
+		}
+	}
 }
 
 // exactArgs is cobra.ExactArgs with a usage error that says what to pass.

@@ -5,21 +5,32 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/lamin-go/lamin/internal/testenv"
 	"github.com/parquet-go/parquet-go"
 	"github.com/rogpeppe/go-internal/testscript"
 	_ "modernc.org/sqlite"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(reportSkips{m}, map[string]func(){
 		"lamin": func() { os.Exit(Main()) },
 	})
 }
+
+// reportSkips runs the tests through testenv.Run, which says afterwards
+// which scripts did not run for want of a tool.
+type reportSkips struct{ m *testing.M }
+
+func (r reportSkips) Run() int { return testenv.Run(r.m) }
+
+// tbKey is where Setup keeps each script's testing.TB for the need command.
+type tbKey struct{}
 
 // TestScripts runs the command-line scenarios in testdata/script: each reads
 // like a terminal session and asserts output, files and database rows.
@@ -30,15 +41,43 @@ func TestScripts(t *testing.T) {
 			e.Setenv("LAMIN_SETTINGS_DIR", filepath.Join(e.WorkDir, ".lamin"))
 			e.Setenv("LAMIN_CACHE_DIR", filepath.Join(e.WorkDir, ".cache"))
 			e.Setenv("HOME", e.WorkDir)
+			e.Values[tbKey{}] = e.T()
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"need":      cmdNeed,
 			"capture":   cmdCapture,
 			"sql":       cmdSQL,
 			"mkcsv":     cmdMkCSV,
 			"mkparquet": cmdMkParquet,
 		},
 	})
+}
+
+// scriptNeeds are the tools a script can ask for with need, and what
+// provides them.
+var scriptNeeds = map[string]testenv.Need{
+	"python3":           testenv.NeedPython,
+	"jupyter-nbconvert": testenv.NeedJupyter,
+}
+
+// need TOOL: skips the script, recording it for the report at the end of
+// the tests, when TOOL is not on PATH.
+func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: need TOOL")
+	}
+	need, ok := scriptNeeds[args[0]]
+	if !ok {
+		ts.Fatalf("need: unknown tool %q; add it to scriptNeeds", args[0])
+	}
+	if _, err := exec.LookPath(args[0]); err != nil {
+		tb, _ := ts.Value(tbKey{}).(testing.TB)
+		if tb == nil {
+			ts.Fatalf("need: no testing.TB for this script")
+		}
+		testenv.Skip(tb, need, args[0]+" not found on PATH")
+	}
 }
 
 // capture VAR: sets $VAR to the last command's stdout, trimmed.

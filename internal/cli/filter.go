@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,7 +90,7 @@ filter or a kind filter asks for them.`,
 	f.StringSliceVar(&o.order, "order", nil, "sort by these fields, '-' for descending, e.g. -created_at")
 	f.IntVar(&o.limit, "limit", 0, "at most this many records (default: 100 without filters, all with filters; -1: all)")
 	f.IntVar(&o.offset, "offset", 0, "skip this many records")
-	f.StringSliceVar(&o.columns, "columns", nil, "show only these columns (id is always first)")
+	f.StringSliceVar(&o.columns, "columns", nil, "show only these columns (id is always first; --include columns follow)")
 	f.StringSliceVar(&o.include, "include", nil, "add related fields through to-one relations, e.g. created_by__handle,run__transform__key")
 	f.BoolVar(&o.allBranches, "all-branches", false, "include records in the trash and the archive")
 	o.listingFlags.add(cmd)
@@ -110,7 +111,14 @@ func (app *App) filterRun(ctx context.Context, o filterOptions) error {
 		return err
 	}
 	if len(o.columns) > 0 {
-		if rows, err = rows.Select(o.columns...); err != nil {
+		// --include adds to the chosen columns, as it adds to the default ones.
+		cols := append([]string{}, o.columns...)
+		for _, inc := range o.include {
+			if !slices.Contains(cols, inc) {
+				cols = append(cols, inc)
+			}
+		}
+		if rows, err = rows.Select(cols...); err != nil {
 			return err
 		}
 	}

@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/lineage"
+	"github.com/lamin-go/lamin/internal/query"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/spf13/cobra"
 )
 
@@ -23,10 +27,20 @@ func (app *App) getCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get REGISTRY [UID] [FIELD=VALUE ...]",
 		Short: "Show one record, by uid (or uid prefix) or by fields",
-		Long: `Show one record. Pass a uid or uid prefix, or FIELD[__LOOKUP]=VALUE filters
-in LaminDB's filter language, e.g. description=D or key__contains=figures/.
-Versioned records prefer the latest version; more than one match is an error.`,
-		Args: cobra.MinimumNArgs(2),
+		Long: `Show one record of a registry (artifact, transform, run, user, storage,
+collection; plural forms work too), like LaminDB's Registry.get().
+
+Pass a uid or a unique uid prefix, or FIELD[__LOOKUP]=VALUE filters in the
+language of ` + "`lamin filter`" + `, e.g. description=D or key__contains=figures/.
+A uid finds the record on every branch; a prefix naming one version family
+gives its latest version. Versioned records prefer the latest version; more
+than one match is an error (list them with ` + "`lamin filter`" + `).
+--format json prints one object with the field names of ` + "`lamin filter --format json`" + `.`,
+		Example: `  lamin get artifact key__contains=figures/matrixplot
+  lamin get transform 7hJ3kp
+  lamin get run transform__key=step.py --format json
+  lamin get user handle=testuser1`,
+		Args: minArgs(2, "a registry and a uid or FIELD=VALUE filters"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(o.format); err != nil {
 				return err
@@ -41,41 +55,109 @@ Versioned records prefer the latest version; more than one match is an error.`,
 }
 
 func (app *App) getRun(ctx context.Context, o getOptions) error {
+	reg, err := query.LookupRegistry(o.registry)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if o.isRunInput && reg != query.Artifact {
+		return usagef("--is-run-input applies to artifacts; %s records are not run inputs", reg.Name)
+	}
 	in, err := app.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	if r := strings.ToLower(o.registry); r != "artifact" && r != "artifacts" {
-		return usagef("unknown registry %q for get; use artifact", o.registry)
-	}
-	var a *lamin.Artifact
-	if len(o.args) == 1 && !strings.Contains(o.args[0], "=") {
-		a, err = in.GetArtifact(ctx, o.args[0])
-	} else {
-		a, err = in.FindArtifact(ctx, o.args)
-	}
+	rows, err := in.Get(ctx, reg.Name, o.args...)
 	if err != nil {
 		return err
 	}
 	if o.isRunInput {
+		a, err := in.ArtifactByID(ctx, rows.Values[0][0].(int64))
+		if err != nil {
+			return err
+		}
 		t := true
 		if err := in.TrackInputs(ctx, []*lamin.Artifact{a}, lamin.CacheOptions{IsRunInput: &t}); err != nil {
 			return err
 		}
 	}
-	return writeRecord(app.Out, o.format, artifactRecord(a))
+	rec := rowsRecords(rows)[0]
+	if o.format == "table" {
+		rec = cardRecord(rec)
+	}
+	return writeRecord(app.Out, o.format, rec)
+}
+
+// cardRecord shortens multi-line text (a transform's source code) to its
+// first line and a line count, so the card stays one line per field.
+func cardRecord(r record) record {
+	out := make(record, len(r))
+	for i, f := range r {
+		if s, ok := f.Value.(string); ok {
+			if text := strings.TrimRight(s, "\n"); strings.Contains(text, "\n") {
+				first, _, _ := strings.Cut(text, "\n")
+				f.Value = fmt.Sprintf("%s … (%d lines; all of it with --format json)", first, strings.Count(text, "\n")+1)
+			}
+		}
+		out[i] = f
+	}
+	return out
 }
 
 func (app *App) describeCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "describe UID",
 		Short: "Print the card of an artifact, run or transform: fields, storage path, lineage links",
-		Args:  exactArgs(1, "one artifact, run or transform uid"),
+		Long: `Print the card of an artifact, run or transform, like LaminDB's describe().
+--format json prints the card as the JSON object GET /api/artifacts/UID
+(runs, transforms) of ` + "`lamin serve`" + ` returns.`,
+		Args: exactArgs(1, "one artifact, run or transform uid"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.Describe(cmd.Context(), args[0])
+			switch format {
+			case "table":
+				return app.Describe(cmd.Context(), args[0])
+			case "json":
+				return app.describeJSON(cmd.Context(), args[0])
+			}
+			return usagef("unknown --format %q for describe; use table or json", format)
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table|json (the card, or the card as JSON)")
+	return cmd
+}
+
+// describeJSON prints the card of the record uid names as JSON.
+func (app *App) describeJSON(ctx context.Context, uid string) error {
+	in, err := app.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	root, err := in.ResolveUID(ctx, uid)
+	if err != nil {
+		return err
+	}
+	var card any
+	switch root.Kind {
+	case lineage.KindRun:
+		card, err = records.DescribeRun(ctx, in, root.UID)
+	case lineage.KindTransform:
+		card, err = records.DescribeTransform(ctx, in, root.UID)
+	case lineage.KindArtifact:
+		card, err = records.DescribeArtifact(ctx, in, root.UID)
+	default:
+		return usagef("describe does not show %ss yet; try `lamin lineage %s`", root.Kind, uid)
+	}
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode card: %w", err)
+	}
+	_, err = app.Out.Write(append(b, '\n'))
+	return err
 }
 
 // writeArtifactCard prints LaminDB's describe() layout.

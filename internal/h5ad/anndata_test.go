@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/lamin-go/lamin/internal/dataformat"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // pythonPackagesHint names the Debian packages the read-back tests use.
@@ -170,11 +171,12 @@ func TestDemoFileReadsBack(t *testing.T) {
 	tests := []struct {
 		name  string
 		skip  string
+		need  testenv.Need
 		check func(t *testing.T)
 	}{
 		{
 			name: "AnnData reads the shape, columns, names, X and uns",
-			skip: reasonIf(anndataPy == "", "anndata is not importable; "+pythonPackagesHint),
+			skip: reasonIf(anndataPy == "", "anndata is not importable; "+pythonPackagesHint), need: testenv.NeedAnnData,
 			check: func(t *testing.T) {
 				out := runPython(t, anndataPy, anndataSummary, path)
 				t.Logf("anndata printed: %s", out)
@@ -203,7 +205,7 @@ func TestDemoFileReadsBack(t *testing.T) {
 		},
 		{
 			name: "h5py sees the AnnData layout with its encoding attributes",
-			skip: reasonIf(h5pyPy == "", "h5py is not importable; "+pythonPackagesHint),
+			skip: reasonIf(h5pyPy == "", "h5py is not importable; "+pythonPackagesHint), need: testenv.NeedAnnData,
 			check: func(t *testing.T) {
 				out := runPython(t, h5pyPy, h5pyStructure, path)
 				var got map[string]json.RawMessage
@@ -258,7 +260,7 @@ func TestDemoFileReadsBack(t *testing.T) {
 		},
 		{
 			name: "h5dump reads every object and attribute",
-			skip: reasonIf(h5dumpErr != nil, "h5dump is not installed (Debian package hdf5-tools)"),
+			skip: reasonIf(h5dumpErr != nil, "h5dump is not installed (Debian package hdf5-tools)"), need: testenv.Need{What: "h5dump", Enable: "install hdf5-tools"},
 			check: func(t *testing.T) {
 				out, err := exec.Command("h5dump", path).CombinedOutput()
 				if err != nil {
@@ -287,7 +289,7 @@ func TestDemoFileReadsBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.skip != "" {
-				t.Skip(tt.skip)
+				testenv.Skip(t, tt.need, tt.skip)
 			}
 			tt.check(t)
 		})
@@ -327,7 +329,7 @@ type frameJSON struct {
 func TestWriteRoundTripsThroughAnnData(t *testing.T) {
 	python := pythonWith("anndata")
 	if python == "" {
-		t.Skip("anndata is not importable; " + pythonPackagesHint)
+		testenv.Skip(t, testenv.NeedAnnData, "anndata is not importable")
 	}
 	manyUns := map[string]string{}
 	for i := range 300 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // readTestData builds a file with every column kind: nObs×nVars random X,
@@ -179,7 +180,7 @@ func readTestPython(t *testing.T) string {
 	t.Helper()
 	const python = "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import anndata").Run(); err != nil {
-		t.Skipf("%s cannot import anndata (%v); install the Debian package python3-anndata to read files AnnData wrote", python, err)
+		testenv.Skip(t, testenv.NeedAnnData, python+" cannot import anndata: "+err.Error())
 	}
 	return python
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // BenchmarkLineageChain1000 assembles the graph of the artifact at the end
@@ -78,7 +79,7 @@ type largeInstance struct {
 var large largeInstance
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testenv.Run(m)
 	if large.store != nil {
 		large.store.Close()
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 func TestOpenLineageEventsValidateAgainstTheSchema(t *testing.T) {
@@ -188,6 +189,6 @@ func pythonWithProv(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no python3 with the prov package; install it with `apt-get install python3-prov` to check PROV-JSON with it")
+	testenv.Skip(t, testenv.NeedProv, "no python3 with the prov package")
 	return ""
 }

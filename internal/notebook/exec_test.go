@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // fakeNbconvert is a shell stand-in for nbconvert: it appends its arguments
@@ -207,7 +209,7 @@ func streamText(t *testing.T, path string) string {
 func TestExecute(t *testing.T) {
 	tool, err := Find()
 	if err != nil {
-		t.Skipf("jupyter nbconvert not installed: %v", err)
+		testenv.Skip(t, testenv.NeedJupyter, err.Error())
 	}
 	tests := []struct {
 		name       string
@@ -284,7 +286,7 @@ func TestExecute(t *testing.T) {
 func TestExecuteCancel(t *testing.T) {
 	tool, err := Find()
 	if err != nil {
-		t.Skipf("jupyter nbconvert not installed: %v", err)
+		testenv.Skip(t, testenv.NeedJupyter, err.Error())
 	}
 	t.Parallel()
 	dir := t.TempDir()

@@ -50,6 +50,8 @@ func FuzzParseFilter(f *testing.F) {
 	stores := map[string]*meta.Store{"sqlite": openFixture(f)}
 	if os.Getenv(testenv.PostgresEnv) != "" {
 		stores["postgres"] = openPostgresFixture(f)
+	} else {
+		testenv.Missing(f, testenv.NeedPostgres)
 	}
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, r uint8, expr string) {

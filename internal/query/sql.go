@@ -30,6 +30,9 @@ type Query struct {
 	// Branch is the current branch id; 0 means the main branch. Rows of the
 	// current branch and of main are in the default scope.
 	Branch int64
+	// KeepRunArtifacts lifts the hiding of run bookkeeping artifacts (kind
+	// __lamindb_run__) on Artifact, as a lookup by uid does.
+	KeepRunArtifacts bool
 
 	filters  [][]Condition
 	excludes [][]Condition
@@ -122,9 +125,10 @@ func (q *Query) Scoped() bool {
 }
 
 // hidesRunArtifacts reports whether __lamindb_run__ artifacts are excluded:
-// on Artifact unless a condition's first field is kind.
+// on Artifact unless KeepRunArtifacts is set or a condition's first field is
+// kind.
 func (q *Query) hidesRunArtifacts() bool {
-	if q.Registry != Artifact {
+	if q.Registry != Artifact || q.KeepRunArtifacts {
 		return false
 	}
 	for _, c := range q.allConds() {

@@ -154,7 +154,7 @@ func (s *Server) runPage(ctx context.Context, uid string) (*recordPage, error) {
 	p := &recordPage{Kind: "run", UID: r.UID, Heading: fmt.Sprintf("Run %s %s · %s", lineage.Emoji(t.Type), key, t.Type)}
 	var duration any
 	if c.Duration != nil {
-		duration = c.duration.Round(time.Millisecond).String()
+		duration = c.Elapsed.Round(time.Millisecond).String()
 	}
 	p.Fields = []field{fieldOf("uid", r.UID), fieldOf("status", c.Status), fieldOf("name", r.Name),
 		field{"transform", cell{Text: key, Link: recordLink("transform", t.UID)}},

@@ -38,7 +38,7 @@ func Postgres(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
-		t.Skip(PostgresEnv + " not set; skipping tests against a real PostgreSQL server")
+		Skip(t, NeedPostgres, "")
 	}
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
@@ -72,7 +72,7 @@ func S3(t testing.TB) string {
 	t.Helper()
 	endpoint := os.Getenv(S3Env)
 	if endpoint == "" {
-		t.Skip(S3Env + " not set; skipping tests against a real S3 server")
+		Skip(t, NeedS3, "")
 	}
 	for k, v := range map[string]string{"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": S3AccessKey, "AWS_SECRET_ACCESS_KEY": S3SecretKey} {
@@ -129,4 +129,25 @@ func Put(t testing.TB, bucket, key string, body []byte) {
 	if err != nil {
 		t.Fatalf("put s3://%s/%s: %v", bucket, key, err)
 	}
+}
+
+// PostgresAndS3 returns a fresh database URL (see Postgres) and bucket (see
+// S3) for a team-mode test. When either service is missing it records
+// every missing one for the report of Run and skips t.
+func PostgresAndS3(t testing.TB) (db, bucket string) {
+	t.Helper()
+	var missing []Need
+	if os.Getenv(PostgresEnv) == "" {
+		missing = append(missing, NeedPostgres)
+	}
+	if os.Getenv(S3Env) == "" {
+		missing = append(missing, NeedS3)
+	}
+	if len(missing) > 0 {
+		for _, n := range missing[1:] {
+			Missing(t, n)
+		}
+		Skip(t, missing[0], "")
+	}
+	return Postgres(t), S3(t)
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/blob/blobtest"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // realS3Env names the variable holding the endpoint of a real S3 server
@@ -60,7 +61,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	code := m.Run()
+	code := testenv.Run(m)
 	hs.Close()
 	os.Exit(code)
 }
@@ -80,7 +81,7 @@ func realServer(t *testing.T) *testServer {
 	t.Helper()
 	endpoint := os.Getenv(realS3Env)
 	if endpoint == "" {
-		t.Skip(realS3Env + " not set; skipping tests against a real S3 server")
+		testenv.Skip(t, testenv.NeedS3, "")
 	}
 	srv, err := newTestServer(endpoint, "test", "testsecret", false)
 	if err != nil {

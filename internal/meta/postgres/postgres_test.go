@@ -21,6 +21,7 @@ import (
 	"github.com/lamin-go/lamin/internal/meta/metatest"
 	"github.com/lamin-go/lamin/internal/meta/postgres"
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 const envURL = "LAMIN_TEST_POSTGRES"
@@ -30,7 +31,7 @@ func server(t *testing.T) string {
 	t.Helper()
 	u := os.Getenv(envURL)
 	if u == "" {
-		t.Skip(envURL + " not set; skipping tests against a real PostgreSQL server")
+		testenv.Skip(t, testenv.NeedPostgres, "")
 	}
 	return u
 }
