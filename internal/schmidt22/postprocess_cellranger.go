@@ -23,8 +23,7 @@ func (f *flow) postprocess(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, EnvFile: env, TransformSpec: lamin.TransformSpec{
-		UID: UIDPostprocess, Key: "postprocess_cellranger.py", Type: lamin.TypeScript, Source: source("postprocess_cellranger.go")}})
+	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, EnvFile: env, TransformSpec: f.script(UIDPostprocess, "postprocess_cellranger.py")})
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,11 @@ func (f *flow) review(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	run, err := in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
-		UID: UIDReview, Key: "schmidt22.ipynb", Type: lamin.TypeNotebook,
-		Description: "Trace data & code in a project: Schmidt _et al._ (2022)", Source: source("review.go")}})
+	spec, err := f.notebook(UIDReview, "schmidt22.ipynb")
+	if err != nil {
+		return err
+	}
+	run, err := in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: spec})
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,7 @@ func (f *flow) upload10x(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	run, err := in.Track(ctx, lamin.TrackOptions{EnvFile: env, TransformSpec: lamin.TransformSpec{
-		UID: UIDUpload10x, Key: "chromium_10x_upload.py", Type: lamin.TypeScript, Source: source("chromium_10x_upload.go")}})
+	run, err := in.Track(ctx, lamin.TrackOptions{EnvFile: env, TransformSpec: f.script(UIDUpload10x, "chromium_10x_upload.py")})
 	if err != nil {
 		return err
 	}
