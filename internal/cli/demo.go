@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/lineage"
@@ -42,14 +44,38 @@ back. Your own instances and your current user are left as they were.`,
 	}
 	cmd.Flags().StringVar(&o.dir, "dir", "", "folder for the demo instance: new, empty or an earlier demo's (default: schmidt22-demo in the cache folder)")
 	cmd.Flags().IntVar(&o.cells, "cells", 600, "cells in the mock Perturb-seq experiment")
+	cmd.AddCommand(app.demoDatasetCmd())
 	return cmd
+}
+
+// demoDatasetCmd writes the example data the demo's scripts ask for
+// through their lamindb stand-in (ln.core.datasets); it is hidden, as only
+// those scripts call it.
+func (app *App) demoDatasetCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:    "dataset NAME BASEDIR",
+		Short:  "Write an example data set of the demo under BASEDIR and print its path",
+		Hidden: true,
+		Args:   exactArgs(2, "a data set name and a base folder"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cells, _ := strconv.Atoi(app.Getenv("LAMIN_DEMO_CELLS"))
+			hits, _ := strconv.Atoi(app.Getenv("LAMIN_DEMO_HITS"))
+			path, err := schmidt22.WriteDataset(args[0], args[1], cells, hits)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			fmt.Fprintln(app.Out, path)
+			return nil
+		},
+	}
 }
 
 func (app *App) demoRun(ctx context.Context, o demoOptions) error {
 	if o.cells < 10 {
 		return usagef("--cells %d: use at least 10", o.cells)
 	}
-	out, err := schmidt22.Demo(ctx, schmidt22.DemoConfig{Dir: o.dir, Options: app.options(), Log: app.Err, Cells: o.cells})
+	self, _ := os.Executable()
+	out, err := schmidt22.Demo(ctx, schmidt22.DemoConfig{Dir: o.dir, Options: app.options(), Log: app.Err, Cells: o.cells, Self: self})
 	var inUse *schmidt22.FolderInUseError
 	if errors.As(err, &inUse) {
 		dir := o.dir

@@ -16,11 +16,14 @@ func (f *flow) cellRanger(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
+	run, err := in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
 		UID: UIDCellRanger, Key: "Cell Ranger", Type: lamin.TypePipeline, Version: "7.2.0",
 		Reference: "https://www.10xgenomics.com/support/software/cell-ranger", ReferenceType: "url"}})
 	if err != nil {
 		return err
+	}
+	if f.realScripts() {
+		return f.runScript(ctx, run, "cellranger.py")
 	}
 	for _, key := range []string{"fastq/perturbseq_R1_001.fastq.gz", "fastq/perturbseq_R2_001.fastq.gz"} {
 		a, err := in.ArtifactByKey(ctx, key)

@@ -27,6 +27,9 @@ func (f *flow) upload10x(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if f.realScripts() {
+		return f.runScript(ctx, run, "chromium_10x_upload.py")
+	}
 	f.barcode = Barcodes(f.cfg.Cells)
 	r1, r2 := f.path("fastq/perturbseq_R1_001.fastq.gz"), f.path("fastq/perturbseq_R2_001.fastq.gz")
 	if err := WriteFastqs(r1, r2, f.barcode, 4*f.cfg.Cells); err != nil {

@@ -25,6 +25,9 @@ type DemoConfig struct {
 	Log io.Writer
 	// Cells is the number of cells in the Perturb-seq experiment.
 	Cells int
+	// Self is the running executable: the lamin the steps' scripts call
+	// when no lamin is on PATH.
+	Self string
 }
 
 // DemoOutcome is what a demo did to the user's folders and settings.
@@ -120,7 +123,15 @@ func Demo(ctx context.Context, cfg DemoConfig) (*DemoOutcome, error) {
 	if old, err := sd.Instance(owner, DemoName); err == nil && old.Root != out.Dir {
 		out.MovedFrom = old.Root
 	}
-	res, err := Run(ctx, Config{Dir: out.Dir, Options: cfg.Options, Log: cfg.Log, Cells: cfg.Cells, Name: DemoName})
+	run, why := FindInterpreters(cfg.Self)
+	if cfg.Log != nil {
+		if why != "" {
+			fmt.Fprintf(cfg.Log, "→ %s: Go does the work of the steps' scripts and notebooks, whose files are recorded as they are\n", why)
+		} else {
+			fmt.Fprintf(cfg.Log, "→ the steps' Python scripts run with python3, their lamindb calls running lamin; Go does the notebooks' analyses, which need pandas, pyarrow and scanpy\n")
+		}
+	}
+	res, err := Run(ctx, Config{Dir: out.Dir, Options: cfg.Options, Log: cfg.Log, Cells: cfg.Cells, Name: DemoName, Run: run})
 	out.Result = res
 	if err != nil {
 		// Leave the user where they were.

@@ -45,6 +45,9 @@ type Config struct {
 	DB string
 	// Name is the instance name (default DemoName).
 	Name string
+	// Run names the programs that run the steps' scripts for real on a
+	// local instance; the zero value lets Go do their work.
+	Run Interpreters
 }
 
 // Result lists what the flow created, for the demo's summary and tests.
