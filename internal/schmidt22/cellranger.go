@@ -9,7 +9,8 @@ import (
 // cellRanger stands in for 10x Genomics' Cell Ranger 7.2.0, tracked as a
 // pipeline: it reads both fastq files (inputs) and writes the filtered
 // feature-barcode matrix into the storage root, registered file by file.
-// Like the seed's pipeline run, it is left unfinished.
+// Like the seed's pipeline run, it is left unfinished. With python3, the
+// step's cellranger.py does this inside the run.
 func (f *flow) cellRanger(ctx context.Context) error {
 	in, err := f.as(ctx, "testuser2")
 	if err != nil {

@@ -12,7 +12,8 @@ import (
 
 // upload10x is testuser1's sequencer upload script: it writes the reads of
 // the Perturb-seq run into the storage root and registers both fastq files
-// in place, then finishes the run.
+// in place, then finishes the run. With python3, chromium_10x_upload.py
+// does this inside the run.
 func (f *flow) upload10x(ctx context.Context) error {
 	in, err := f.as(ctx, "testuser1")
 	if err != nil {

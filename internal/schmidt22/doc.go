@@ -7,9 +7,14 @@
 // Python API as in LaminDB's project, are embedded (steps/) and written to
 // project-flow-scripts/ in the storage root; each step is recorded under
 // the seed's transform uid, key, type and title with that file as its
-// source (notebooks as py:percent, like `lamin run NOTEBOOK.ipynb`), while
-// the Go function beside it does the step's work through the SDK. The data
-// are generated deterministically (see data.go); nothing is downloaded.
+// source (notebooks as py:percent, like `lamin run NOTEBOOK.ipynb`). When
+// python3 and lamin are installed and the storage is local, the scripts
+// run for real inside their runs, their lamindb calls going through a
+// stand-in (steps/lamindb.py) that runs lamin; otherwise, and for the
+// notebooks' analyses, the Go function beside each file does the step's
+// work through the SDK. Both ways record the same transforms, runs,
+// artifacts and lineage. The data are generated deterministically (see
+// data.go and datasets.go); nothing is downloaded.
 // `lamin demo` runs Demo, which keeps the user's own instances and current
 // user as they were.
 package schmidt22

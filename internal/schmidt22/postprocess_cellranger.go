@@ -10,6 +10,7 @@ import (
 // cells × genes matrix with per-cell annotations and writes it as an
 // AnnData file into the storage root, registered in place as
 // "perturbseq counts". Like the seed's script run, it is left unfinished.
+// With python3, postprocess_cellranger.py does this inside the run.
 func (f *flow) postprocess(ctx context.Context) error {
 	in, err := f.as(ctx, "testuser2")
 	if err != nil {
