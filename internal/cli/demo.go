@@ -131,7 +131,7 @@ func (app *App) demoSummary(ctx context.Context, in *lamin.Instance, out *schmid
 	}
 	fmt.Fprintf(app.Err, "\n→ the demo instance %s in %s is now current\n", in.Slug(), out.Dir)
 	if out.MovedFrom != "" {
-		fmt.Fprintf(app.Err, "→ %s named %s before; that folder is left as it was\n", in.Slug(), out.MovedFrom)
+		fmt.Fprintf(app.Err, "→ %s was in %s before; that folder is left as it was\n", in.Slug(), out.MovedFrom)
 	}
 	if out.PreviousInstance != "" && out.PreviousInstance != in.Slug() {
 		fmt.Fprintf(app.Err, "→ was current: %s; go back with: lamin connect %s\n", out.PreviousInstance, out.PreviousInstance)

@@ -73,7 +73,9 @@ def track(uid=None, transform=None):
             args += ["--uid", uid]
         args.append(os.path.abspath(sys.argv[0]))
     for line in _lamin(*args).splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
+        if line.startswith("export "):
+            line = line[len("export "):]
+        name, _, value = line.partition("=")
         os.environ[name] = value.strip("'")
 
 
