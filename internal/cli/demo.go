@@ -16,8 +16,9 @@ import (
 )
 
 type demoOptions struct {
-	dir   string
-	cells int
+	dir    string
+	cells  int
+	goOnly bool
 }
 
 func (app *App) demoCmd() *cobra.Command {
@@ -47,6 +48,7 @@ back. Your own instances and your current user are left as they were.`,
 	}
 	cmd.Flags().StringVar(&o.dir, "dir", "", "folder for the demo instance: new, empty or an earlier demo's (default: schmidt22-demo in the cache folder)")
 	cmd.Flags().IntVar(&o.cells, "cells", 600, "cells in the mock Perturb-seq experiment")
+	cmd.Flags().BoolVar(&o.goOnly, "go-only", false, "let Go do every step's work, even with python3 installed")
 	cmd.AddCommand(app.demoDatasetCmd())
 	return cmd
 }
@@ -78,7 +80,7 @@ func (app *App) demoRun(ctx context.Context, o demoOptions) error {
 		return usagef("--cells %d: use at least 10", o.cells)
 	}
 	self, _ := os.Executable()
-	out, err := schmidt22.Demo(ctx, schmidt22.DemoConfig{Dir: o.dir, Options: app.options(), Log: app.Err, Cells: o.cells, Self: self})
+	out, err := schmidt22.Demo(ctx, schmidt22.DemoConfig{Dir: o.dir, Options: app.options(), Log: app.Err, Cells: o.cells, Self: self, GoOnly: o.goOnly})
 	var inUse *schmidt22.FolderInUseError
 	if errors.As(err, &inUse) {
 		dir := o.dir

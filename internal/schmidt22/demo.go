@@ -28,6 +28,9 @@ type DemoConfig struct {
 	// Self is the running executable: the lamin the steps' scripts call
 	// when no lamin is on PATH.
 	Self string
+	// GoOnly lets Go do every step's work even where python3 could run
+	// the step's file.
+	GoOnly bool
 }
 
 // DemoOutcome is what a demo did to the user's folders and settings.
@@ -123,12 +126,15 @@ func Demo(ctx context.Context, cfg DemoConfig) (*DemoOutcome, error) {
 	if old, err := sd.Instance(owner, DemoName); err == nil && old.Root != out.Dir {
 		out.MovedFrom = old.Root
 	}
-	run, why := FindInterpreters(cfg.Self)
+	run, why := Interpreters{}, "--go-only"
+	if !cfg.GoOnly {
+		run, why = FindInterpreters(cfg.Self)
+	}
 	if cfg.Log != nil {
 		if why != "" {
-			fmt.Fprintf(cfg.Log, "→ %s: Go does the work of the steps' scripts and notebooks, whose files are recorded as they are\n", why)
+			fmt.Fprintf(cfg.Log, "→ %s: %s\n", why, run.Describe())
 		} else {
-			fmt.Fprintf(cfg.Log, "→ the steps' Python scripts run with python3, their lamindb calls running lamin; Go does the notebooks' analyses, which need pandas, pyarrow and scanpy\n")
+			fmt.Fprintf(cfg.Log, "→ %s\n", run.Describe())
 		}
 	}
 	res, err := Run(ctx, Config{Dir: out.Dir, Options: cfg.Options, Log: cfg.Log, Cells: cfg.Cells, Name: DemoName, Run: run})

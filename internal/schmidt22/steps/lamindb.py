@@ -108,6 +108,10 @@ class Artifact:
         self.path = pathlib.Path(_lamin("cache", self.uid).strip())
         return self.path
 
+    def view_lineage(self):
+        """Prints where the artifact came from."""
+        print(_lamin("lineage", self.uid), end="")
+
     @classmethod
     def get(cls, **kwargs):
         record = json.loads(_lamin("get", "artifact", *_lookups(kwargs), "--format", "json"))
