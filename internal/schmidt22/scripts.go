@@ -39,21 +39,21 @@ func (r Interpreters) Describe() string {
 		"Go does the analyses of hit-identification.ipynb and integrated-analysis.ipynb, which need pandas, pyarrow and scanpy"
 }
 
-// FindInterpreters looks for python3, lamin and jupyter nbconvert on PATH;
-// lamin may also be self, the running executable, when that is a lamin
-// binary. It returns the zero Interpreters, and why, when python3 or lamin
+// FindInterpreters looks for python3 and jupyter nbconvert on PATH, and
+// for lamin: self, the running executable, when that is a lamin binary,
+// else the one on PATH. It returns the zero Interpreters, and why, when python3 or lamin
 // is missing.
 func FindInterpreters(self string) (Interpreters, string) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return Interpreters{}, "python3 is not installed"
 	}
-	lamin, err := exec.LookPath("lamin")
-	if err != nil {
-		if strings.TrimSuffix(filepath.Base(self), ".exe") != "lamin" {
+	// The running lamin first: one on PATH may be an older build.
+	lamin := self
+	if strings.TrimSuffix(filepath.Base(self), ".exe") != "lamin" {
+		if lamin, err = exec.LookPath("lamin"); err != nil {
 			return Interpreters{}, "no lamin executable for the scripts to call"
 		}
-		lamin = self
 	}
 	if lamin, err = filepath.Abs(lamin); err != nil {
 		return Interpreters{}, err.Error()
