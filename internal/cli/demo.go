@@ -34,9 +34,10 @@ then the walkthrough's queries and the figure's lineage. The data are
 generated; nothing is downloaded. The steps' Python scripts and Jupyter
 notebooks are written to project-flow-scripts/ in the demo folder and
 recorded as the transforms' source. With python3 installed the scripts run
-for real, their lamindb calls running lamin; otherwise, and for the
-notebooks' analyses (which need pandas, pyarrow and scanpy), Go does the
-work. The records are the same either way.
+for real, their lamindb calls running lamin, and so does the review notebook
+with jupyter nbconvert; otherwise, for the two analysis notebooks (which
+need pandas, pyarrow and scanpy) and with --go-only, Go does the work. The
+records are the same either way.
 
 The demo folder is schmidt22-demo in lamin's cache folder unless --dir says
 otherwise; running the demo again replaces the earlier demo instance there
