@@ -10,18 +10,22 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/notebook"
 )
 
-//go:embed upload.go hit_identification.go chromium_10x_upload.go cellranger.go postprocess_cellranger.go integrated_analysis.go review.go
-var sources embed.FS
+// steps holds the walkthrough's Python scripts and Jupyter notebooks, the
+// files its transforms record as their source.
+//
+//go:embed steps
+var steps embed.FS
 
-func source(name string) string {
-	b, err := sources.ReadFile(name)
-	if err != nil {
-		panic(err) // embedded at build time
-	}
-	return string(b)
-}
+// StepsFolder is the folder, inside the storage root, that receives the
+// walkthrough's scripts and notebooks (as in LaminDB's project).
+const StepsFolder = "project-flow-scripts"
+
+// DemoName is the name of the instance the walkthrough creates unless
+// Config.Name says otherwise; its slug is testuser1/schmidt22-demo.
+const DemoName = "schmidt22-demo"
 
 // Config says where the flow runs.
 type Config struct {
@@ -39,6 +43,11 @@ type Config struct {
 	// DB is a PostgreSQL URL for a team instance (Dir is then usually
 	// s3://bucket/prefix); "" keeps metadata in SQLite under Dir.
 	DB string
+	// Name is the instance name (default DemoName).
+	Name string
+	// Run names the programs that run the steps' scripts for real on a
+	// local instance; the zero value lets Go do their work.
+	Run Interpreters
 }
 
 // Result lists what the flow created, for the demo's summary and tests.
@@ -73,6 +82,7 @@ type flow struct {
 	screen  []string // planted hits
 	barcode []string
 	staging string // where files are written when the storage is remote
+	steps   string // the folder holding the written scripts and notebooks
 }
 
 func (f *flow) say(format string, args ...any) {
@@ -99,6 +109,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Hits == 0 {
 		cfg.Hits = 123
 	}
+	if cfg.Name == "" {
+		cfg.Name = DemoName
+	}
 	if entries, err := os.ReadDir(cfg.Dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("folder %s is not empty; pass a new folder", cfg.Dir)
 	}
@@ -107,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if _, err := lamin.Login("testuser1", "", cfg.Options); err != nil {
 		return nil, err
 	}
-	in, err := lamin.Init(ctx, cfg.Dir, lamin.InitOptions{Options: cfg.Options, DB: cfg.DB})
+	in, err := lamin.Init(ctx, cfg.Dir, lamin.InitOptions{Options: cfg.Options, DB: cfg.DB, Name: cfg.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +134,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	f.res.Slug = in.Slug()
 	in.Close()
+	if f.steps, err = writeSteps(f.path(StepsFolder)); err != nil {
+		return nil, err
+	}
 	steps := []struct {
 		title string
 		run   func(context.Context) error
@@ -174,3 +190,46 @@ func (f *flow) register(ctx context.Context, in *lamin.Instance, rel string, o l
 // no process is recorded, so `lamin check` does not take them for runs
 // whose process crashed.
 const leftOpen = -1
+
+// writeSteps copies the embedded scripts and notebooks into dir.
+func writeSteps(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	entries, err := steps.ReadDir("steps")
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		b, err := steps.ReadFile("steps/" + e.Name())
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// script is the transform spec of the Python script name: its key, type
+// and the file whose text and hash are recorded.
+func (f *flow) script(uid, name string) lamin.TransformSpec {
+	return lamin.TransformSpec{UID: uid, Key: name, Type: lamin.TypeScript, Path: filepath.Join(f.steps, name)}
+}
+
+// notebook is the transform spec of the Jupyter notebook name: recorded
+// like `lamin run NOTEBOOK.ipynb` records one, with the title as the
+// description and the py:percent rendering as the source.
+func (f *flow) notebook(uid, name string) (lamin.TransformSpec, error) {
+	path := filepath.Join(f.steps, name)
+	title, err := notebook.Title(path)
+	if err != nil {
+		return lamin.TransformSpec{}, err
+	}
+	source, err := notebook.Source(path)
+	if err != nil {
+		return lamin.TransformSpec{}, err
+	}
+	return lamin.TransformSpec{UID: uid, Key: name, Type: lamin.TypeNotebook, Description: title, Path: path, Source: source}, nil
+}

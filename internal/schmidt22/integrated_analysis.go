@@ -22,10 +22,11 @@ func (f *flow) integratedAnalysis(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
-		UID: UIDIntegratedAnalysis, Key: "integrated-analysis.ipynb", Type: lamin.TypeNotebook,
-		Description: "Perform single cell analysis, integrate with CRISPRa screen", Source: source("integrated_analysis.go")}})
+	spec, err := f.notebook(UIDIntegratedAnalysis, "integrated-analysis.ipynb")
 	if err != nil {
+		return err
+	}
+	if _, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: spec}); err != nil {
 		return err
 	}
 	countsArt, err := in.FindArtifact(ctx, []string{"description__icontains=perturbseq"})

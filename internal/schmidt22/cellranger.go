@@ -9,18 +9,22 @@ import (
 // cellRanger stands in for 10x Genomics' Cell Ranger 7.2.0, tracked as a
 // pipeline: it reads both fastq files (inputs) and writes the filtered
 // feature-barcode matrix into the storage root, registered file by file.
-// Like the seed's pipeline run, it is left unfinished.
+// Like the seed's pipeline run, it is left unfinished. With python3, the
+// step's cellranger.py does this inside the run.
 func (f *flow) cellRanger(ctx context.Context) error {
 	in, err := f.as(ctx, "testuser2")
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
+	run, err := in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
 		UID: UIDCellRanger, Key: "Cell Ranger", Type: lamin.TypePipeline, Version: "7.2.0",
 		Reference: "https://www.10xgenomics.com/support/software/cell-ranger", ReferenceType: "url"}})
 	if err != nil {
 		return err
+	}
+	if f.realScripts() {
+		return f.runScript(ctx, run, "cellranger.py")
 	}
 	for _, key := range []string{"fastq/perturbseq_R1_001.fastq.gz", "fastq/perturbseq_R2_001.fastq.gz"} {
 		a, err := in.ArtifactByKey(ctx, key)

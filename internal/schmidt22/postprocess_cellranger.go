@@ -2,17 +2,15 @@ package schmidt22
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/h5ad"
 )
 
 // postprocess reads the three Cell Ranger files (inputs), assembles the
 // cells × genes matrix with per-cell annotations and writes it as an
 // AnnData file into the storage root, registered in place as
 // "perturbseq counts". Like the seed's script run, it is left unfinished.
+// With python3, postprocess_cellranger.py does this inside the run.
 func (f *flow) postprocess(ctx context.Context) error {
 	in, err := f.as(ctx, "testuser2")
 	if err != nil {
@@ -23,10 +21,20 @@ func (f *flow) postprocess(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, EnvFile: env, TransformSpec: lamin.TransformSpec{
-		UID: UIDPostprocess, Key: "postprocess_cellranger.py", Type: lamin.TypeScript, Source: source("postprocess_cellranger.go")}})
+	run, err := in.Track(ctx, lamin.TrackOptions{PID: leftOpen, EnvFile: env, TransformSpec: f.script(UIDPostprocess, "postprocess_cellranger.py")})
 	if err != nil {
 		return err
+	}
+	if f.realScripts() {
+		if err := f.runScript(ctx, run, "postprocess_cellranger.py"); err != nil {
+			return err
+		}
+		a, err := in.ArtifactByKey(ctx, "schmidt22_perturbseq.h5ad")
+		if err != nil {
+			return err
+		}
+		f.res.H5AD = a.UID
+		return nil
 	}
 	paths := map[string]string{}
 	for _, name := range []string{"barcodes.tsv.gz", "features.tsv.gz", "matrix.mtx.gz"} {
@@ -38,26 +46,8 @@ func (f *flow) postprocess(ctx context.Context) error {
 			return err
 		}
 	}
-	counts, err := ReadCounts(paths["barcodes.tsv.gz"], paths["features.tsv.gz"], paths["matrix.mtx.gz"])
-	if err != nil {
-		return err
-	}
-	nCells, nGenes := len(counts.Barcodes), len(counts.Genes)
-	clusters := make([]string, nCells)
-	total := make([]float64, nCells)
-	for c := 0; c < nCells; c++ {
-		clusters[c] = fmt.Sprintf("cluster %d", cellCluster(c))
-		for g := 0; g < nGenes; g++ {
-			total[c] += float64(counts.X[c*nGenes+g])
-		}
-	}
 	out := f.path("schmidt22_perturbseq.h5ad")
-	err = h5ad.Write(out, h5ad.Matrix{NObs: nCells, NVars: nGenes, Data: counts.X},
-		h5ad.Frame{Index: counts.Barcodes, Columns: []h5ad.Column{{Name: "cluster", Strings: clusters}, {Name: "n_counts", Floats: total}}},
-		h5ad.Frame{Index: counts.Genes, Columns: []h5ad.Column{{Name: "gene_ids", Strings: counts.GeneIDs}}},
-		map[string]string{"title": "perturbseq counts"})
-	if err != nil {
-		os.Remove(out)
+	if err := writePerturbseq(paths["barcodes.tsv.gz"], paths["features.tsv.gz"], paths["matrix.mtx.gz"], out); err != nil {
 		return err
 	}
 	a, err := f.register(ctx, in, "schmidt22_perturbseq.h5ad", lamin.ArtifactOptions{Description: "perturbseq counts"})

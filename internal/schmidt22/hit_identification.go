@@ -29,10 +29,11 @@ func (f *flow) hitIdentification(ctx context.Context) error {
 		return err
 	}
 	defer in.Close()
-	_, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: lamin.TransformSpec{
-		UID: UIDHitIdentification, Key: "hit-identification.ipynb", Type: lamin.TypeNotebook,
-		Description: "GWS CRIPSRa analysis", Source: source("hit_identification.go")}})
+	spec, err := f.notebook(UIDHitIdentification, "hit-identification.ipynb")
 	if err != nil {
+		return err
+	}
+	if _, err = in.Track(ctx, lamin.TrackOptions{PID: leftOpen, TransformSpec: spec}); err != nil {
 		return err
 	}
 	screen, err := in.ArtifactByKey(ctx, "schmidt22-crispra-gws-IFNG.csv")

@@ -12,7 +12,8 @@ import (
 
 // upload10x is testuser1's sequencer upload script: it writes the reads of
 // the Perturb-seq run into the storage root and registers both fastq files
-// in place, then finishes the run.
+// in place, then finishes the run. With python3, chromium_10x_upload.py
+// does this inside the run.
 func (f *flow) upload10x(ctx context.Context) error {
 	in, err := f.as(ctx, "testuser1")
 	if err != nil {
@@ -23,10 +24,12 @@ func (f *flow) upload10x(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	run, err := in.Track(ctx, lamin.TrackOptions{EnvFile: env, TransformSpec: lamin.TransformSpec{
-		UID: UIDUpload10x, Key: "chromium_10x_upload.py", Type: lamin.TypeScript, Source: source("chromium_10x_upload.go")}})
+	run, err := in.Track(ctx, lamin.TrackOptions{EnvFile: env, TransformSpec: f.script(UIDUpload10x, "chromium_10x_upload.py")})
 	if err != nil {
 		return err
+	}
+	if f.realScripts() {
+		return f.runScript(ctx, run, "chromium_10x_upload.py")
 	}
 	f.barcode = Barcodes(f.cfg.Cells)
 	r1, r2 := f.path("fastq/perturbseq_R1_001.fastq.gz"), f.path("fastq/perturbseq_R2_001.fastq.gz")
