@@ -99,6 +99,9 @@ func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, 
 	if err != nil {
 		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
 	}
+	if pr, ok := in.checkInsideRoot(a, p, st.IsDir()); !ok {
+		return pr, false
+	}
 	if a.Size == nil || a.Hash == nil {
 		return Problem{}, true
 	}

@@ -177,6 +177,7 @@ type cacheOptions struct {
 	key                  string
 	isRunInput, noRunInp bool
 	preview, quiet       bool
+	verifyHash           bool
 }
 
 func (o cacheOptions) runInput() (*bool, error) {
@@ -214,6 +215,7 @@ func (app *App) readCmd(name string, preview bool) *cobra.Command {
 	cmd.Flags().BoolVar(&o.isRunInput, "is-run-input", false, "record as input of the current run even if automatic tracking is off")
 	cmd.Flags().BoolVar(&o.noRunInp, "no-run-input", false, "do not record as a run input")
 	cmd.Flags().BoolVar(&o.quiet, "quiet", false, "no progress bar for large downloads")
+	cmd.Flags().BoolVar(&o.verifyHash, "verify-hash", false, "compare the content hash with the record even for large files")
 	return cmd
 }
 
@@ -232,7 +234,7 @@ func (app *App) cacheRun(ctx context.Context, args []string, o cacheOptions) err
 	if err != nil {
 		return err
 	}
-	p, err := in.Cache(ctx, a, lamin.CacheOptions{IsRunInput: ri})
+	p, err := in.Cache(ctx, a, lamin.CacheOptions{IsRunInput: ri, VerifyHash: o.verifyHash})
 	if err != nil {
 		return err
 	}

@@ -70,15 +70,18 @@ func (s *Server) apiContent(w http.ResponseWriter, r *http.Request) error {
 		return folderError(a.UID)
 	}
 	no := false
-	p, err := s.in.Cache(ctx, a, lamin.CacheOptions{IsRunInput: &no})
+	// Open checks the bytes against the record (inside the storage root,
+	// recorded size) on the open file itself, so a file swapped behind the
+	// record is refused with 403 or 409, never served.
+	rc, err := s.in.Open(ctx, a, lamin.CacheOptions{IsRunInput: &no})
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return fmt.Errorf("read artifact %s: %w", a.UID, err)
+	defer rc.Close()
+	f, ok := rc.(*os.File)
+	if !ok {
+		return fmt.Errorf("read artifact %s: not a local file", a.UID)
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("read artifact %s: %w", a.UID, err)
