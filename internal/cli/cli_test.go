@@ -33,10 +33,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"capture":   cmdCapture,
-			"sql":       cmdSQL,
-			"mkcsv":     cmdMkCSV,
-			"mkparquet": cmdMkParquet,
+			"capture":    cmdCapture,
+			"sql":        cmdSQL,
+			"mkcsv":      cmdMkCSV,
+			"mkparquet":  cmdMkParquet,
+			"damagepage": cmdDamagePage,
 		},
 	})
 }
