@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/lamin-go/lamin/internal/termtext"
 )
 
 // Messages prints human messages with LaminDB's markers: → important,
@@ -22,7 +24,8 @@ func (m *Messages) say(marker, format string, args []any) {
 	if m == nil || m.w == nil {
 		return
 	}
-	line := fmt.Sprintf(marker+" "+format+"\n", args...)
+	// Records' text (a description, a key) must not steer the terminal.
+	line := marker + " " + termtext.Line(fmt.Sprintf(format, args...)) + "\n"
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	io.WriteString(m.w, line)
