@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -264,7 +265,7 @@ func (app *App) preview(p string) {
 	}
 	sc := bufio.NewScanner(r)
 	for i := 0; i < 10 && sc.Scan(); i++ {
-		fmt.Fprintln(app.Err, truncateLine(sc.Text(), 160))
+		fmt.Fprintln(app.Err, termtext.Text(truncateLine(sc.Text(), 160)))
 	}
 }
 
