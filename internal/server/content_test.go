@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,5 +47,23 @@ func TestContentRefusesBytesSwappedBehindAnInPlaceArtifact(t *testing.T) {
 	res = f.get(path)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.errorMessage(t), "was modified: its content hashes to") {
 		t.Errorf("a same-size edit: %s %s", res.Status, res.body)
+	}
+}
+
+func TestAFilterWithTooManyValuesIsABadRequestNamingTheLimit(t *testing.T) {
+	f := newFixture(t)
+	values := make([]string, 40000)
+	for i := range values {
+		values[i] = strconv.Itoa(i)
+	}
+	res := f.get("/api/artifacts?size__in=" + strings.Join(values, ","))
+	if res.StatusCode != http.StatusBadRequest ||
+		res.errorMessage(t) != "size__in: 40000 values, at most 30000 fit in one query; split the list into several queries" {
+		t.Errorf("40,000 values: %s %s", res.Status, res.body)
+	}
+	values[0] = strconv.Itoa(len(f.rawBytes))
+	res = f.getOK("/api/artifacts?size__in=" + strings.Join(values[:30000], ","))
+	if uids := res.uids(t); !slices.Contains(uids, f.raw.UID) {
+		t.Errorf("30,000 values find %v, want %s among them", uids, f.raw.UID)
 	}
 }
