@@ -326,8 +326,9 @@ func (in *Instance) deleteBytes(ctx context.Context, key string) error {
 }
 
 // ArtifactByKey returns the latest version of the artifact with key in the
-// default storage (main branch).
+// default storage (main branch); key is matched in NFC, as keys are stored.
 func (in *Instance) ArtifactByKey(ctx context.Context, key string) (*Artifact, error) {
+	key = NormalizeKey(key)
 	rows, err := meta.Artifacts(ctx, in.store,
 		"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code = 1 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", key, in.storage.ID)
 	if err != nil {

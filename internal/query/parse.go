@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Lookups lists the supported lookups in LaminDB's (Django's) spelling.
@@ -207,6 +209,11 @@ func terminalLookup(parts []string, i int, rest []string) (string, int, error) {
 func (c *Condition) convert() error {
 	name := c.path
 	col := c.col
+	if col.Name == "key" && col.Type == Text {
+		// Keys are stored in NFC: a key typed with a combining accent
+		// matches the same key typed with a precomposed letter.
+		c.Value = norm.NFC.String(c.Value)
+	}
 	switch {
 	case c.Lookup == "isnull":
 		b, err := parseBool(c.Value)
