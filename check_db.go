@@ -33,7 +33,7 @@ func (in *Instance) checkDatabase(ctx context.Context, o CheckOptions) ([]Proble
 		return nil, nil
 	}
 	where := in.databaseName()
-	fix := fmt.Sprintf("the metadata database %s is damaged beyond its indexes: stop writing to it and restore it from a backup (`lamin migrate` keeps lamin.db.bak-* copies), or salvage it with `sqlite3 lamin.db .recover`", where)
+	fix := fmt.Sprintf("the metadata database %s is damaged beyond its indexes: stop writing to it and restore it from a backup (`lamin migrate` keeps lamin.db.backup-* copies), or salvage it with `sqlite3 lamin.db .recover`", where)
 	if in.isPostgres() {
 		fix = "ask the database administrator to check the server (see PostgreSQL's amcheck and REINDEX documentation)"
 	}

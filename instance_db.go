@@ -26,7 +26,7 @@ func checkDatabaseFile(si settings.Instance) error {
 		return notFoundf("instance %s: no database at %s; re-create it with `lamin init --storage %s`", si.Slug(), p, si.Root)
 	}
 	if st.Size() == 0 {
-		return conflictf("instance %s: the database file %s is empty (0 bytes): it was truncated or damaged; restore it from a backup (lamin.db.bak-* beside it) or re-create the instance with `lamin init --storage %s`", si.Slug(), p, si.Root)
+		return conflictf("instance %s: the database file %s is empty (0 bytes): it was truncated or damaged; restore it from a backup (lamin.db.backup-* beside it) or re-create the instance with `lamin init --storage %s`", si.Slug(), p, si.Root)
 	}
 	return nil
 }
@@ -45,7 +45,7 @@ func schemaProblem(ctx context.Context, store *meta.Store, si settings.Instance,
 		}
 		return &userError{msg: fmt.Sprintf("instance %s: %v", si.Slug(), err), cat: ErrConflict}
 	}
-	return conflictf("instance %s: %s cannot be read (%v): it is damaged or not a lamin database; restore it from a backup (lamin.db.bak-* beside it) or re-create the instance with `lamin init`", si.Slug(), where, unwrapAll(err))
+	return conflictf("instance %s: %s cannot be read (%v): it is damaged or not a lamin database; restore it from a backup (lamin.db.backup-* beside it) or re-create the instance with `lamin init`", si.Slug(), where, unwrapAll(err))
 }
 
 // damagedSQLite reports whether err is SQLite saying a file is not a
