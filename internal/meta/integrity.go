@@ -31,8 +31,8 @@ func (r Integrity) IndexOnly() bool { return len(r.Problems) > 0 && len(r.Indexe
 // CheckIntegrity runs the engine's structural check. On SQLite that is
 // PRAGMA quick_check (thorough: integrity_check, which also compares every
 // index with its table). On PostgreSQL it runs amcheck's bt_index_check
-// (thorough: bt_index_parent_check) on every index of the lamin tables
-// where the extension is installed, and otherwise says what was not
+// on every index of the lamin tables where the extension is installed (thorough: with heapallindexed, which
+// also finds rows missing from an index), and otherwise says what was not
 // checked.
 func CheckIntegrity(ctx context.Context, s *Store, thorough bool) (Integrity, error) {
 	if s.Dialect().Name() == "postgres" {
@@ -179,9 +179,12 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // checkPostgres runs amcheck on the indexes of the lamin tables.
 func checkPostgres(ctx context.Context, s *Store, thorough bool) (Integrity, error) {
-	fn := "bt_index_check"
+	// heapallindexed also checks that every row of the table is in the
+	// index (what SQLite's integrity_check does), still under the light
+	// lock that lets writers go on.
+	fn, args := "bt_index_check", "?::regclass"
 	if thorough {
-		fn = "bt_index_parent_check"
+		args = "?::regclass, true"
 	}
 	r := Integrity{Checked: "amcheck " + fn}
 	var have bool
@@ -217,7 +220,7 @@ func checkPostgres(ctx context.Context, s *Store, thorough bool) (Integrity, err
 		return r, err
 	}
 	for _, n := range names {
-		if _, err := s.Exec(ctx, `SELECT `+fn+`(?::regclass)`, quoteIdent(n)); err != nil {
+		if _, err := s.Exec(ctx, `SELECT `+fn+`(`+args+`)`, quoteIdent(n)); err != nil {
 			if ctx.Err() != nil {
 				return r, ctx.Err()
 			}
