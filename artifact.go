@@ -80,8 +80,12 @@ func (a *Artifact) Path() string {
 }
 
 // ValidateKey checks a user-given artifact key: a relative, slash-separated
-// path without '..' or '.lamindb/' that stays inside the storage root.
+// path without '..' or '.lamindb/' that stays inside the storage root, and
+// without zero-width or bidirectional-override characters.
 func ValidateKey(key string) error {
+	if err := checkKeyText(key); err != nil {
+		return err
+	}
 	if err := blob.ValidKey(key); err != nil {
 		reason := strings.TrimPrefix(err.Error(), blob.ErrInvalidKey.Error()+" ")
 		return invalidf("key %s; pass a relative path such as 'results/table.csv'", reason)
@@ -119,6 +123,7 @@ func (in *Instance) NewArtifact(ctx context.Context, path string, o ArtifactOpti
 // prepareArtifact checks the path and options and fills everything but
 // size, hash and uid.
 func (in *Instance) prepareArtifact(ctx context.Context, path string, o ArtifactOptions) (*Artifact, error) {
+	o.Key = NormalizeKey(o.Key)
 	if o.Key != "" {
 		if err := ValidateKey(o.Key); err != nil {
 			return nil, err
@@ -172,6 +177,11 @@ func (in *Instance) prepareArtifact(ctx context.Context, path string, o Artifact
 		}
 	}
 	switch {
+	case inPlace && o.Key == "" && NormalizeKey(realKey) != realKey:
+		// The file's name on disk is not in NFC: the key is, the bytes
+		// stay where they are.
+		key := NormalizeKey(realKey)
+		a.Key, a.RealKey, a.KeyIsVirtual = &key, &realKey, true
 	case inPlace && (o.Key == "" || o.Key == realKey):
 		a.Key = &realKey
 	case inPlace:

@@ -73,14 +73,29 @@ type CacheOptions struct {
 	IsRunInput *bool
 	// Run overrides the current run.
 	Run *Run
+	// VerifyHash compares the content hash of the bytes with the record
+	// even for large files (small files are always hashed; large ones are
+	// otherwise compared by size).
+	VerifyHash bool
 }
 
 // Cache returns a local path holding the artifact's bytes and, inside a
-// run, records the artifact as an input of that run.
+// run, records the artifact as an input of that run. Local bytes must
+// resolve inside the storage root and match the record (size; hash for
+// small files or with VerifyHash): a swapped or edited file is an error
+// (ErrPermission or ErrConflict), never handed out.
 func (in *Instance) Cache(ctx context.Context, a *Artifact, o CacheOptions) (string, error) {
 	p, err := in.localCopy(ctx, StorageKey(&a.Artifact), a.NFiles != nil)
 	if err != nil {
 		return "", fmt.Errorf("artifact %s: %w", a.UID, err)
+	}
+	if isS3(in.storage.Root) {
+		err = verifyDownload(&a.Artifact, p)
+	} else {
+		err = in.verifyLocal(ctx, &a.Artifact, p, o.VerifyHash)
+	}
+	if err != nil {
+		return "", err
 	}
 	if err := in.TrackInputs(ctx, []*Artifact{a}, o); err != nil {
 		return "", err
@@ -310,8 +325,9 @@ func (in *Instance) deleteBytes(ctx context.Context, key string) error {
 }
 
 // ArtifactByKey returns the latest version of the artifact with key in the
-// default storage (main branch).
+// default storage (main branch); key is matched in NFC, as keys are stored.
 func (in *Instance) ArtifactByKey(ctx context.Context, key string) (*Artifact, error) {
+	key = NormalizeKey(key)
 	rows, err := meta.Artifacts(ctx, in.store,
 		"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code = 1 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", key, in.storage.ID)
 	if err != nil {

@@ -54,8 +54,14 @@ type CheckOptions struct {
 // with the recorded size (and hash), that nothing under .lamindb/ is
 // unclaimed, and that no run was left started by a process that is gone.
 func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error) {
-	var problems []Problem
+	problems, err := in.checkDatabase(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? ORDER BY t.id", in.storage.ID)
+	if err != nil && len(problems) > 0 {
+		return problems, nil // a damaged database: what it holds cannot be trusted
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +104,9 @@ func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, 
 	st, err := os.Stat(p)
 	if err != nil {
 		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s has no bytes at %s", a.UID, p)}, false
+	}
+	if pr, ok := in.checkInsideRoot(a, p, st.IsDir()); !ok {
+		return pr, false
 	}
 	if a.Size == nil || a.Hash == nil {
 		return Problem{}, true

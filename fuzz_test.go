@@ -20,6 +20,7 @@ func FuzzValidateKey(f *testing.F) {
 		"", "/", "/etc/passwd", "..", "../x", "a/../b", "a/..", "./a", "a/./b", "a//b", "a/",
 		".lamindb", ".lamindb/x", "a/.lamindb/b", ".lamindbx/y", "..a/b..", "...",
 		"a\x00b", "a\nb", "a\rb", "a\\b", "\xff", "a\u2028b", "a\u0085b",
+		"a\u202evsc.exe", "data\u200b.csv", "\ufeffa.csv", "x\u2066y",
 		strings.Repeat("k", 5000), strings.Repeat("a/", 600) + "b",
 	} {
 		f.Add(k)
@@ -44,6 +45,8 @@ func FuzzValidateKey(f *testing.F) {
 			t.Fatalf("accepted key %q with a NUL, line break or backslash", key)
 		case !utf8.ValidString(key):
 			t.Fatalf("accepted key %q that is not UTF-8", key)
+		case strings.ContainsAny(key, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"):
+			t.Fatalf("accepted key %q with a zero-width or bidirectional control character", key)
 		}
 		for _, seg := range strings.Split(key, "/") {
 			if seg == "" || seg == "." || seg == ".." || seg == ".lamindb" {

@@ -202,23 +202,24 @@ func TestHostileKeysAndPathsAreRejectedOnOneLine(t *testing.T) {
 	})
 }
 
-// TestHostileUnicodeNormalisationVariantsAreDistinctKeys documents that keys
-// are compared byte for byte: "café" spelled with a precomposed é (NFC) and
-// with e plus a combining accent (NFD) are two different keys, both for
-// copied files and for files registered in place.
-func TestHostileUnicodeNormalisationVariantsAreDistinctKeys(t *testing.T) {
+// TestHostileUnicodeNormalisationVariantsAreOneKey pins that keys are
+// stored and matched in NFC: "café" spelled with a precomposed é and with e
+// plus a combining accent (NFD) is one key with one latest artifact, both
+// for copied files and for files registered in place (whose bytes stay
+// under their own name on disk).
+func TestHostileUnicodeNormalisationVariantsAreOneKey(t *testing.T) {
 	const nfc, nfd = "caf\u00e9.csv", "cafe\u0301.csv"
 	tests := []struct {
 		name    string
 		inPlace bool
 	}{
-		{"NFC and NFD keys of copied files are both accepted as distinct keys", false},
-		{"NFC and NFD file names in the root are both registered in place as distinct keys", true},
+		{"NFC and NFD keys of copied files are one key in NFC, the second a new version", false},
+		{"NFC and NFD file names in the root are one key in NFC, each file read where it is", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			uids := map[string]string{}
+			var saved []*lamin.Artifact
 			for _, k := range []string{nfc, nfd} {
 				content := fmt.Sprintf("spelling,%q\n", k)
 				var a *lamin.Artifact
@@ -229,25 +230,38 @@ func TestHostileUnicodeNormalisationVariantsAreDistinctKeys(t *testing.T) {
 						t.Fatal(err)
 					}
 					a = e.save(p, lamin.ArtifactOptions{})
-					if a.KeyIsVirtual || *a.Key != "inplace/"+k {
-						t.Fatalf("key %q virtual %v, want %q in place", *a.Key, a.KeyIsVirtual, "inplace/"+k)
+					if *a.Key != "inplace/"+nfc {
+						t.Fatalf("key %q, want %q", *a.Key, "inplace/"+nfc)
 					}
 				} else {
-					a = e.save(e.write(fmt.Sprintf("src-%d.csv", len(uids)), content), lamin.ArtifactOptions{Key: k})
+					a = e.save(e.write(fmt.Sprintf("src-%d.csv", len(saved)), content), lamin.ArtifactOptions{Key: k})
 				}
-				uids[*a.Key] = a.UID
+				saved = append(saved, a)
 			}
-			if len(uids) != 2 {
-				t.Fatalf("keys %q, want two distinct keys", uids)
+			if n := e.count(`SELECT COUNT(DISTINCT key) FROM lamindb_artifact`); n != 1 {
+				t.Errorf("%d distinct keys in the database, want 1", n)
 			}
-			for k, uid := range uids {
-				got, err := e.in.ArtifactByKey(e.ctx, k)
-				if err != nil || got.UID != uid {
-					t.Errorf("ArtifactByKey(%q) = %v, %v; want %s", k, got, err, uid)
+			if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact WHERE is_latest`); n != 1 {
+				t.Errorf("%d latest artifacts for one key, want 1", n)
+			}
+			prefix := ""
+			if tt.inPlace {
+				prefix = "inplace/"
+			}
+			for _, k := range []string{nfc, nfd} {
+				got, err := e.in.ArtifactByKey(e.ctx, prefix+k)
+				if err != nil || got.UID != saved[1].UID {
+					t.Errorf("ArtifactByKey(%q) = %v, %v; want %s", k, got, err, saved[1].UID)
 				}
 			}
-			if n := e.count(`SELECT COUNT(DISTINCT key) FROM lamindb_artifact`); n != 2 {
-				t.Errorf("%d distinct keys in the database, want 2", n)
+			for i, a := range saved {
+				p, err := e.in.Cache(e.ctx, a, lamin.CacheOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b, _ := os.ReadFile(p); !strings.Contains(string(b), []string{nfc, nfd}[i]) {
+					t.Errorf("artifact %d reads %q", i, b)
+				}
 			}
 			e.assertClean(t)
 		})

@@ -345,17 +345,17 @@ func connect(ctx context.Context, target string, o Options, allowOlder bool) (*I
 	if err != nil {
 		return nil, err
 	}
-	if si.DB == "" {
-		dbPath := filepath.Join(si.Root, markerDir, "lamin.db")
-		if _, err := os.Stat(dbPath); err != nil {
-			return nil, notFoundf("instance %s: no database at %s; re-create it with `lamin init --storage %s`", si.Slug(), dbPath, si.Root)
-		}
+	if err := checkDatabaseFile(si); err != nil {
+		return nil, err
 	}
 	su, err := currentOrDefaultUser(sd, o.Messages)
 	if err != nil {
 		return nil, err
 	}
 	store, err := openStore(ctx, si.DB, si.Root)
+	if err != nil && si.DB == "" && damagedSQLite(err) {
+		return nil, schemaProblem(ctx, nil, si, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -365,9 +365,16 @@ func connect(ctx context.Context, target string, o Options, allowOlder bool) (*I
 	snap, err := meta.ReadSnapshot(ctx, store, su.UID)
 	if err != nil || snap.SchemaVersion != meta.LatestVersion(store.Dialect()) {
 		snap = nil
-		if err := store.CheckSchema(ctx); err != nil && !(allowOlder && errors.Is(err, meta.ErrSchemaOlder)) {
+		err := store.CheckSchema(ctx)
+		if err != nil && allowOlder && errors.Is(err, meta.ErrSchemaOlder) {
+			if v, verr := store.SchemaVersion(ctx); verr == nil && v > 0 {
+				err = nil
+			}
+		}
+		if err != nil {
+			err = schemaProblem(ctx, store, si, err)
 			store.Close()
-			return nil, &userError{msg: fmt.Sprintf("instance %s: %v", si.Slug(), err), cat: ErrConflict}
+			return nil, err
 		}
 	}
 	in, err := open(ctx, store, si, sd, o, su, snap)

@@ -8,22 +8,58 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 )
 
-// Open returns a reader over the artifact's bytes (a file artifact) and,
-// inside a run, records the artifact as an input.
+// Open returns a reader (an *os.File) over the artifact's bytes (a file
+// artifact), checked against the record as Cache checks them, and, inside
+// a run, records the artifact as an input.
 func (in *Instance) Open(ctx context.Context, a *Artifact, o CacheOptions) (io.ReadCloser, error) {
 	p, err := in.Cache(ctx, a, o)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
+	f, err := in.openVerified(a, p)
 	if err != nil {
-		return nil, notFoundf("open artifact %s: %v", a.UID, err)
+		return nil, err
 	}
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		f.Close()
 		return nil, invalidf("artifact %s is a folder; use Cache to get its path", a.UID)
+	}
+	return f, nil
+}
+
+// openVerified opens the file Cache returned and checks the open file
+// again, so a file swapped between the check and the open is refused: a
+// local path must still resolve inside the storage root (the last step is
+// opened without following links) and the open file must have the
+// recorded size.
+func (in *Instance) openVerified(a *Artifact, p string) (*os.File, error) {
+	flags := os.O_RDONLY
+	if !isS3(in.storage.Root) {
+		resolved, ok, err := in.insideRoot(p)
+		if err != nil {
+			return nil, notFoundf("open artifact %s: %v", a.UID, err)
+		}
+		if !ok {
+			return nil, &userError{cat: ErrPermission, msg: fmt.Sprintf(
+				"artifact %s: %s %s (it points to %s); refusing to read it: restore the original file or re-save it", a.UID, p, errOutsideRoot, resolved)}
+		}
+		p, flags = resolved, flags|syscall.O_NOFOLLOW
+	}
+	f, err := os.OpenFile(p, flags, 0)
+	if err != nil {
+		return nil, notFoundf("open artifact %s: %v", a.UID, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open artifact %s: %w", a.UID, err)
+	}
+	if !st.IsDir() && a.Size != nil && a.NFiles == nil && st.Size() != *a.Size {
+		f.Close()
+		return nil, modifiedf(&a.Artifact, p, fmt.Sprintf("it has %d bytes, the record says %d", st.Size(), *a.Size))
 	}
 	return f, nil
 }
@@ -53,7 +89,12 @@ func (in *Instance) Load(ctx context.Context, a *Artifact, o CacheOptions) (*Loa
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(p)
+	f, err := in.openVerified(a, p)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(f)
+	f.Close()
 	if err != nil {
 		return nil, notFoundf("read artifact %s: %v", a.UID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/termtext"
 )
 
 // Voice is the vocabulary of messages: the words that name actions and
@@ -43,7 +44,8 @@ func (m *Messages) say(marker, format string, args []any) {
 	if m == nil || m.w == nil {
 		return
 	}
-	line := fmt.Sprintf(marker+" "+format+"\n", args...)
+	// Records' text (a description, a key) must not steer the terminal.
+	line := marker + " " + termtext.Line(fmt.Sprintf(format, args...)) + "\n"
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	io.WriteString(m.w, line)

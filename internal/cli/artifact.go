@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -177,6 +178,7 @@ type cacheOptions struct {
 	key                  string
 	isRunInput, noRunInp bool
 	preview, quiet       bool
+	verifyHash           bool
 }
 
 func (o cacheOptions) runInput() (*bool, error) {
@@ -214,6 +216,7 @@ func (app *App) readCmd(name string, preview bool) *cobra.Command {
 	cmd.Flags().BoolVar(&o.isRunInput, "is-run-input", false, "record as input of the current run even if automatic tracking is off")
 	cmd.Flags().BoolVar(&o.noRunInp, "no-run-input", false, "do not record as a run input")
 	cmd.Flags().BoolVar(&o.quiet, "quiet", false, "no progress bar for large downloads")
+	cmd.Flags().BoolVar(&o.verifyHash, "verify-hash", false, "compare the content hash with the record even for large files")
 	return cmd
 }
 
@@ -232,7 +235,7 @@ func (app *App) cacheRun(ctx context.Context, args []string, o cacheOptions) err
 	if err != nil {
 		return err
 	}
-	p, err := in.Cache(ctx, a, lamin.CacheOptions{IsRunInput: ri})
+	p, err := in.Cache(ctx, a, lamin.CacheOptions{IsRunInput: ri, VerifyHash: o.verifyHash})
 	if err != nil {
 		return err
 	}
@@ -262,7 +265,7 @@ func (app *App) preview(p string) {
 	}
 	sc := bufio.NewScanner(r)
 	for i := 0; i < 10 && sc.Scan(); i++ {
-		fmt.Fprintln(app.Err, truncateLine(sc.Text(), 160))
+		fmt.Fprintln(app.Err, termtext.Text(truncateLine(sc.Text(), 160)))
 	}
 }
 

@@ -24,7 +24,10 @@ whose save never finished, and runs left started by a process that is gone.
 Without --repair nothing changes. With --repair unfinished saves are completed
 (when the bytes arrived intact) or removed, orphan files are deleted and stale
 runs are marked aborted; missing or corrupted bytes are reported, never
-deleted. Exits 1 when a problem remains.`,
+deleted. First of all the metadata database checks itself (SQLite quick_check,
+integrity_check with --verify-hashes; amcheck on PostgreSQL where installed);
+--repair rebuilds indexes when only they are damaged. Exits 1 when a problem
+remains.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(o.format); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/settings"
+	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -47,7 +48,12 @@ func (app *App) Run(ctx context.Context, args []string) int {
 	root.SetArgs(args)
 	root.SetOut(app.Out)
 	root.SetErr(app.Err)
+	out := app.Out
 	err := root.ExecuteContext(ctx)
+	if t, ok := app.Out.(*termtext.Writer); ok {
+		t.Flush()
+	}
+	app.Out = out
 	if err == nil {
 		return 0
 	}
@@ -55,11 +61,11 @@ func (app *App) Run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(app.Err, "✗ "+ee.msg)
+			fmt.Fprintln(app.Err, "✗ "+termtext.Line(ee.msg))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(app.Err, "✗ "+oneLine(err.Error()))
+	fmt.Fprintln(app.Err, "✗ "+termtext.Line(oneLine(err.Error())))
 	return exitCode(err)
 }
 
@@ -128,6 +134,10 @@ its inputs, its code and its author.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("lamin {{.Version}}\n")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		app.escapeHumanOutput(cmd)
+		return nil
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%v; see `%s --help`", err, c.CommandPath())
 	})

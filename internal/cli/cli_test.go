@@ -45,11 +45,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"need":      cmdNeed,
-			"capture":   cmdCapture,
-			"sql":       cmdSQL,
-			"mkcsv":     cmdMkCSV,
-			"mkparquet": cmdMkParquet,
+			"need":       cmdNeed,
+			"capture":    cmdCapture,
+			"sql":        cmdSQL,
+			"mkcsv":      cmdMkCSV,
+			"mkparquet":  cmdMkParquet,
+			"damagepage": cmdDamagePage,
 		},
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/query"
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -397,7 +398,11 @@ func (app *App) tableWidth(flag int) int {
 	if flag > 0 {
 		return flag
 	}
-	f, ok := app.Out.(*os.File)
+	out := app.Out
+	if t, ok := out.(*termtext.Writer); ok {
+		out = t.Unwrap()
+	}
+	f, ok := out.(*os.File)
 	if !ok {
 		return 0
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -102,9 +103,10 @@ func sharedRecords(recs []record) []records.Record {
 	return out
 }
 
-// truncateCell shortens long cell text as LaminDB's dataframe display does.
+// truncateCell shortens long cell text as LaminDB's dataframe display
+// does, control characters escaped first (a newline shows as \n).
 func truncateCell(s string) string {
-	s = strings.ReplaceAll(s, "\n", "\\n")
+	s = termtext.Line(s)
 	if r := []rune(s); len(r) > 49 {
 		return string(r[:46]) + "..."
 	}
@@ -162,9 +164,39 @@ func writeRecord(w io.Writer, format string, r record) error {
 		width = max(width, len(f.Name))
 	}
 	for _, f := range r {
-		if _, err := fmt.Fprintf(w, "%-*s  %s\n", width, f.Name, text(f.Value, "None")); err != nil {
+		if _, err := fmt.Fprintf(w, "%-*s  %s\n", width, f.Name, termtext.Line(text(f.Value, "None"))); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// exactOutput lists the commands whose stdout must stay byte for byte what
+// they print: paths and uids for scripts, shell code, a wrapped command's
+// own output, exported documents.
+var exactOutput = map[string]bool{
+	"cache": true, "load": true, "save": true, "run": true, "track": true, "finish": true,
+	"export": true, "serve": true, "hash": true,
+}
+
+// machineFormats are the --format values whose output is data, kept exact.
+var machineFormats = map[string]bool{
+	"json": true, "jsonl": true, "csv": true, "tsv": true,
+	"dot": true, "svg": true, "mermaid": true, "openlineage": true, "prov-json": true,
+}
+
+// escapeHumanOutput routes a command's stdout through a terminal-safe
+// writer when it prints for people (tables, cards, trees): control
+// characters in records are shown as escapes there, while machine formats
+// and exact outputs pass untouched.
+func (app *App) escapeHumanOutput(cmd *cobra.Command) {
+	if exactOutput[cmd.Name()] {
+		return
+	}
+	if f := cmd.Flags().Lookup("format"); f != nil && machineFormats[f.Value.String()] {
+		return
+	}
+	if _, ok := app.Out.(*termtext.Writer); !ok {
+		app.Out = termtext.NewWriter(app.Out)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -197,9 +198,9 @@ func writeCardSection(w io.Writer, title string, last bool, lines [][2]string) {
 		if i == len(lines)-1 {
 			b = "└──"
 		}
-		line := p[0]
+		line := termtext.Line(p[0])
 		if p[1] != "" {
-			line = fmt.Sprintf("%-40s %s", p[0], p[1])
+			line = fmt.Sprintf("%-40s %s", line, termtext.Line(p[1]))
 		}
 		fmt.Fprintf(w, "%s%s %s\n", indent, b, line)
 	}

@@ -16,8 +16,9 @@ import (
 const serveTokenEnv = "LAMIN_SERVE_TOKEN"
 
 type serveOptions struct {
-	addr  string
-	token string
+	addr    string
+	token   string
+	proxies []string
 }
 
 func (app *App) serveCmd() *cobra.Command {
@@ -34,8 +35,13 @@ func (app *App) serveCmd() *cobra.Command {
 Every request except /healthz needs the token: API clients send
 "Authorization: Bearer TOKEN"; a browser opens the printed URL once, which
 ends in ?token=TOKEN and leaves a session cookie. The token is --token, else
-$LAMIN_SERVE_TOKEN, else a random one made at start-up. Pass --addr
-127.0.0.1:0 for any free port; the line on stderr names the one bound.`,
+$LAMIN_SERVE_TOKEN, else a random one made at start-up; a given token must
+be at least 16 characters. Pass --addr 127.0.0.1:0 for any free port; the
+line on stderr names the one bound.
+
+Behind a reverse proxy that terminates TLS, name it with --trusted-proxy
+(an IP address or CIDR range, repeatable): its X-Forwarded-Proto: https then
+makes the session cookie Secure. The header is ignored from anyone else.`,
 		Example: `  lamin serve
   LAMIN_SERVE_TOKEN=$(cat token) lamin serve --addr 0.0.0.0:8080
   curl -H "Authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/api/artifact?key__startswith=raw/'`,
@@ -45,7 +51,8 @@ $LAMIN_SERVE_TOKEN, else a random one made at start-up. Pass --addr
 		},
 	}
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
-	cmd.Flags().StringVar(&o.token, "token", "", "the token requests must carry (default: $"+serveTokenEnv+", else a random one)")
+	cmd.Flags().StringVar(&o.token, "token", "", "the token requests must carry, 16 characters or more (default: $"+serveTokenEnv+", else a random one)")
+	cmd.Flags().StringSliceVar(&o.proxies, "trusted-proxy", nil, "IP or CIDR of a reverse proxy whose X-Forwarded-Proto is believed (repeatable)")
 	return cmd
 }
 
@@ -63,12 +70,16 @@ func (app *App) serveRun(ctx context.Context, o serveOptions) error {
 	if err := server.ValidateToken(token); err != nil {
 		return usagef("%v", err)
 	}
+	proxies, err := server.ParseTrustedProxies(o.proxies)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	in, err := app.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	srv, err := server.New(in, server.Config{Token: token, Log: slog.New(slog.NewTextHandler(app.Err, nil))})
+	srv, err := server.New(in, server.Config{Token: token, Log: slog.New(slog.NewTextHandler(app.Err, nil)), TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

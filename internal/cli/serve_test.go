@@ -96,3 +96,30 @@ func TestServeRefusesATokenThatCannotTravelInHeaders(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
 }
+
+func TestServeRefusesShortTokensAndUnreadableProxies(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--token", "short-token"}, "✗ token is 11 characters, too easy to guess; use at least 16"},
+		{[]string{"--token", "long-enough-token-1", "--trusted-proxy", "proxy.example"}, `✗ trusted proxy "proxy.example" is neither an IP address nor a CIDR range`},
+	} {
+		var errOut strings.Builder
+		app := &App{In: strings.NewReader(""), Out: io.Discard, Err: &errOut, Getenv: func(string) string { return "" }}
+		code := app.Run(t.Context(), append([]string{"serve", "--addr", "127.0.0.1:0"}, tt.args...))
+		if code != 1 || !strings.HasPrefix(errOut.String(), tt.want) || strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", tt.args, code, errOut.String())
+		}
+	}
+	var errOut strings.Builder
+	app := &App{In: strings.NewReader(""), Out: io.Discard, Err: &errOut, Getenv: func(k string) string {
+		if k == serveTokenEnv {
+			return "tiny"
+		}
+		return ""
+	}}
+	if code := app.Run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"}); code != 1 || !strings.Contains(errOut.String(), "token is 4 characters") {
+		t.Errorf("a short $%s: exit %d, stderr %q", serveTokenEnv, code, errOut.String())
+	}
+}

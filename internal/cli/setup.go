@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/lamin-go/lamin"
@@ -120,10 +121,14 @@ func (app *App) infoCmd() *cobra.Command {
 				r = append(r, field{"user", nil})
 			}
 			r = append(r, field{"settings_dir", sd.Path})
-			in, err := app.open(cmd.Context())
-			if err != nil {
+			if _, err := sd.CurrentInstance(); errors.Is(err, settings.ErrNotSet) && app.Getenv(lamin.InstanceEnv) == "" {
 				r = append(r, field{"instance", nil})
 				return writeRecord(app.Out, format, r)
+			}
+			in, err := app.open(cmd.Context())
+			if err != nil {
+				// An instance is set but cannot be opened: say why, not "None".
+				return err
 			}
 			defer in.Close()
 			st := in.Storage()

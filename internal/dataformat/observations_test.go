@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -357,12 +358,47 @@ func FuzzParquetObservations(f *testing.F) {
 	f.Add([]byte("PAR1\x00\x00\x00\x00PAR1"))
 	f.Add([]byte("PAR1\x15\x02\x00\x03\x00\x00\x00PAR1"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The footer reader itself, without the recover that guards saves:
+		// a panic on any input fails the target.
+		n, err := parquetFooter(bytes.NewReader(data), int64(len(data)))
+		if n < 0 || (err != nil && n != 0) {
+			t.Fatalf("parquetFooter() = %d, %v", n, err)
+		}
 		p := writeFile(t, "data.parquet", data)
-		n, ok, err := Observations(context.Background(), p, ".parquet")
-		if ok != (err == nil) || n < 0 || (!ok && n != 0) {
-			t.Fatalf("Observations() = %d, %v, %v", n, ok, err)
+		pn, ok, perr := Observations(context.Background(), p, ".parquet")
+		if pn != n || ok != (err == nil) || (perr == nil) != (err == nil) {
+			t.Fatalf("Observations() = %d, %v, %v; the reader gave %d, %v", pn, ok, perr, n, err)
 		}
 	})
+}
+
+// panickingReader fails the way a reader bug would: with a panic.
+type panickingReader struct{}
+
+func (panickingReader) ReadAt([]byte, int64) (int, error) { panic("reader bug") }
+
+func TestCountersTurnPanicsIntoErrorsWhileTheFuzzedReadersLetThemThrough(t *testing.T) {
+	counters := []struct {
+		name   string
+		guard  func(io.ReaderAt, int64) (int64, error)
+		fuzzed func(io.ReaderAt, int64) (int64, error)
+	}{
+		{"parquet", parquetFooterRows, parquetFooter},
+		{"h5ad", h5adObsCount, h5adObsLen},
+	}
+	for _, c := range counters {
+		t.Run(c.name, func(t *testing.T) {
+			if n, err := c.guard(panickingReader{}, 1<<20); n != 0 || err == nil || !strings.Contains(err.Error(), "reader failure: reader bug") {
+				t.Errorf("the guarded counter gave %d, %v; want the panic as an error", n, err)
+			}
+			defer func() {
+				if recover() == nil {
+					t.Errorf("the reader the fuzz target calls recovered a panic, so fuzzing cannot find one")
+				}
+			}()
+			c.fuzzed(panickingReader{}, 1<<20)
+		})
+	}
 }
 
 func TestCheckSchemaShape(t *testing.T) {

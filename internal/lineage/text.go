@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lamin-go/lamin/internal/termtext"
 )
 
 // WriteText writes the graph as an indented tree for terminals, read top
@@ -84,5 +86,6 @@ func textLine(n *Node) string {
 	if n.Queried {
 		s += " ◀"
 	}
-	return s
+	// A title is a record's text: it must not steer the terminal.
+	return termtext.Line(s)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Lookups lists the supported lookups in LaminDB's (Django's) spelling.
@@ -83,14 +85,28 @@ func ParseFilter(reg *Registry, expr string) (Condition, error) {
 // ParseFilters parses several expressions; see ParseFilter.
 func ParseFilters(reg *Registry, exprs []string) ([]Condition, error) {
 	out := make([]Condition, 0, len(exprs))
+	total := 0
 	for _, e := range exprs {
 		c, err := ParseFilter(reg, e)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)
+		if total += len(c.values); total > MaxValues {
+			return nil, tooManyValues("the filters", total)
+		}
 	}
 	return out, nil
+}
+
+// MaxValues is the most values one query binds: SQLite refuses statements
+// with more than 32,766 parameters (PostgreSQL 65,535), so longer lists
+// are refused up front with a clear error rather than failing in the
+// database.
+const MaxValues = 30000
+
+func tooManyValues(what string, n int) error {
+	return fieldErrorf("%s: %d values, at most %d fit in one query; split the list into several queries", what, n, MaxValues)
 }
 
 // ParseCondition resolves field (a path with an optional lookup) on reg and
@@ -193,6 +209,11 @@ func terminalLookup(parts []string, i int, rest []string) (string, int, error) {
 func (c *Condition) convert() error {
 	name := c.path
 	col := c.col
+	if col.Name == "key" && col.Type == Text {
+		// Keys are stored in NFC: a key typed with a combining accent
+		// matches the same key typed with a precomposed letter.
+		c.Value = norm.NFC.String(c.Value)
+	}
 	switch {
 	case c.Lookup == "isnull":
 		b, err := parseBool(c.Value)
@@ -214,6 +235,9 @@ func (c *Condition) convert() error {
 	case "in":
 		if c.Value != "" {
 			raws = strings.Split(c.Value, ",")
+		}
+		if len(raws) > MaxValues {
+			return tooManyValues(name+"__in", len(raws))
 		}
 	case "range":
 		raws = strings.Split(c.Value, ",")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -26,8 +27,9 @@ func NewToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// ValidateToken accepts a non-empty token of letters, digits and -._~+/=,
-// the characters that travel unchanged in headers, cookies and URLs.
+// ValidateToken accepts a token of at least MinTokenLen letters, digits
+// and -._~+/=, the characters that travel unchanged in headers, cookies and
+// URLs.
 func ValidateToken(token string) error {
 	if token == "" {
 		return fmt.Errorf("empty token; pass --token or set LAMIN_SERVE_TOKEN, or omit both for a random one")
@@ -37,7 +39,65 @@ func ValidateToken(token string) error {
 			return fmt.Errorf("token holds %q; use only letters, digits and -._~+/=, or omit it for a random one", c)
 		}
 	}
+	if len(token) < MinTokenLen {
+		return fmt.Errorf("token is %d characters, too easy to guess; use at least %d (e.g. from `openssl rand -base64 24`), or omit it for a random one", len(token), MinTokenLen)
+	}
 	return nil
+}
+
+// MinTokenLen is the shortest token ValidateToken accepts.
+const MinTokenLen = 16
+
+// ParseTrustedProxies reads proxy addresses, each an IP address or a CIDR
+// range ("10.0.0.5", "10.0.0.0/8", "::1"), given one per value or comma
+// separated.
+func ParseTrustedProxies(values []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if p, err := netip.ParsePrefix(s); err == nil {
+				out = append(out, p.Masked())
+				continue
+			}
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", s)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	return out, nil
+}
+
+// overTLS reports whether the browser's connection used TLS: directly, or
+// through a trusted proxy that says so in X-Forwarded-Proto (the first
+// value, the one the proxy facing the browser set).
+func (s *Server) overTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if len(s.proxies) == 0 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	trusted := false
+	for _, p := range s.proxies {
+		trusted = trusted || p.Contains(a)
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return trusted && strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 // tokenDigest is the SHA-256 of a token; comparing digests in constant
@@ -74,7 +134,7 @@ func (s *Server) authorized(next http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 			http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: q.Get(TokenParam), Path: "/",
-				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.overTLS(r)})
 			q.Del(TokenParam)
 			u := url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
 			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/lamin-go/lamin"
 )
@@ -70,15 +71,18 @@ func (s *Server) apiContent(w http.ResponseWriter, r *http.Request) error {
 		return folderError(a.UID)
 	}
 	no := false
-	p, err := s.in.Cache(ctx, a, lamin.CacheOptions{IsRunInput: &no})
+	// Open checks the bytes against the record (inside the storage root,
+	// recorded size) on the open file itself, so a file swapped behind the
+	// record is refused with 403 or 409, never served.
+	rc, err := s.in.Open(ctx, a, lamin.CacheOptions{IsRunInput: &no})
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return fmt.Errorf("read artifact %s: %w", a.UID, err)
+	defer rc.Close()
+	f, ok := rc.(*os.File)
+	if !ok {
+		return fmt.Errorf("read artifact %s: not a local file", a.UID)
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("read artifact %s: %w", a.UID, err)
@@ -91,8 +95,22 @@ func (s *Server) apiContent(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(a)}))
 	// An HTML or SVG artifact must never run as a page of this server.
 	h.Set("Content-Security-Policy", "sandbox")
-	http.ServeContent(w, r, "", st.ModTime(), f)
+	http.ServeContent(&downloadWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: s.write}, r, "", st.ModTime(), f)
 	return nil
+}
+
+// downloadWriter moves the write deadline forward with every chunk of a
+// download: the server's WriteTimeout would cut off any file too large to
+// send within it, while a client that stops reading must still be let go.
+type downloadWriter struct {
+	http.ResponseWriter
+	rc    *http.ResponseController
+	stall time.Duration
+}
+
+func (d *downloadWriter) Write(p []byte) (int, error) {
+	d.rc.SetWriteDeadline(time.Now().Add(d.stall))
+	return d.ResponseWriter.Write(p)
 }
 
 // folderError refuses to send a folder artifact.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/lamin-go/lamin"
@@ -17,24 +18,46 @@ import (
 // context is done.
 const ShutdownTimeout = 5 * time.Second
 
+// Timeouts of the HTTP server (see Config for overriding them).
+const (
+	// IdleTimeout closes keep-alive connections idle for this long.
+	IdleTimeout = 2 * time.Minute
+	// WriteTimeout bounds writing one response; a download of an
+	// artifact's bytes instead gets this long for every chunk, so a large
+	// file on a slow link completes while a stalled client is cut off.
+	WriteTimeout = time.Minute
+)
+
 // Config configures a Server.
 type Config struct {
 	// Token is the secret every request except /healthz must carry (see
-	// NewToken). It must be non-empty and use only token characters.
+	// NewToken). It must use only token characters and be at least
+	// MinTokenLen long.
 	Token string
 	// Log receives one line per request that failed on the server's side
 	// (status 500); nil discards them. Tokens are never logged.
 	Log *slog.Logger
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-Proto header is believed (see ParseTrustedProxies): a
+	// request they forward with "https" gets Secure cookies. The header is
+	// ignored from anyone else.
+	TrustedProxies []netip.Prefix
+	// IdleTimeout and WriteTimeout override the package defaults when
+	// positive.
+	IdleTimeout, WriteTimeout time.Duration
 }
 
 // Server answers the HTTP API and the web pages of one open instance. It
 // is an http.Handler; Run serves it on a listener.
 type Server struct {
-	in    *lamin.Instance
-	token tokenDigest
-	log   *slog.Logger
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	in      *lamin.Instance
+	token   tokenDigest
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+	proxies []netip.Prefix
+	idle    time.Duration
+	write   time.Duration
 }
 
 // New returns a server over in, which the caller keeps open while the
@@ -51,7 +74,14 @@ func New(in *lamin.Instance, c Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{in: in, token: digest(c.Token), log: log, pages: pages, mux: http.NewServeMux()}
+	s := &Server{in: in, token: digest(c.Token), log: log, pages: pages, mux: http.NewServeMux(),
+		proxies: c.TrustedProxies, idle: IdleTimeout, write: WriteTimeout}
+	if c.IdleTimeout > 0 {
+		s.idle = c.IdleTimeout
+	}
+	if c.WriteTimeout > 0 {
+		s.write = c.WriteTimeout
+	}
 	s.routes()
 	return s, nil
 }
@@ -108,6 +138,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // a clean shutdown.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: s.idle, WriteTimeout: s.write,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
