@@ -4,35 +4,17 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/examples/internal/exampletest"
 )
 
 func TestSummarizeRecordsItsInputOutputAndRun(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
-		Getenv: func(string) string { return "" }}
-	if _, err := lamin.Login("testuser1", "", opts); err != nil {
-		t.Fatal(err)
-	}
-	in, err := lamin.Init(ctx, filepath.Join(dir, "mydata"), lamin.InitOptions{Options: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	src := filepath.Join(dir, "scores.csv")
-	os.WriteFile(src, []byte("gene,score\nA,1.5\nB,2.5\n"), 0o644)
-	raw, err := in.NewArtifact(ctx, src, lamin.ArtifactOptions{Key: "raw/scores.csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := raw.Save(ctx); err != nil {
-		t.Fatal(err)
-	}
+	in := exampletest.New(t)
+	opts := in.Options
+	raw := in.SaveCSV(t, "scores.csv", "raw/scores.csv", "gene,score\nA,1.5\nB,2.5\n")
 
 	uid, err := summarize(ctx, opts, "raw/scores.csv")
 	if err != nil {
@@ -57,17 +39,8 @@ func TestSummarizeRecordsItsInputOutputAndRun(t *testing.T) {
 
 func TestAMissingOrUnknownInputKeyFailsBeforeRecordingARun(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	opts := lamin.Options{SettingsDir: filepath.Join(dir, "settings"), CacheDir: filepath.Join(dir, "cache"),
-		Getenv: func(string) string { return "" }}
-	if _, err := lamin.Login("testuser1", "", opts); err != nil {
-		t.Fatal(err)
-	}
-	in, err := lamin.Init(ctx, filepath.Join(dir, "mydata"), lamin.InitOptions{Options: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
+	in := exampletest.New(t)
+	opts := in.Options
 	for _, tc := range []struct {
 		args []string
 		want string
