@@ -16,7 +16,7 @@ import (
 func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	e := newEnv(t)
 	a := e.save(e.write("x.csv", "a\n1\n"), lamin.ArtifactOptions{Key: "x.csv"})
-	for _, q := range []string{`DROP INDEX lamindb_run_status_started_idx`, `DELETE FROM lamin_migrations WHERE version > 1`} {
+	for _, q := range []string{`DROP INDEX lamindb_run_status_started_idx`, `DROP TABLE lamin_artifact_save`, `DROP TABLE lamin_artifact_file`, `DELETE FROM lamin_migrations WHERE version > 1`} {
 		if _, err := e.in.Store().Exec(e.ctx, q); err != nil {
 			t.Fatal(err)
 		}
