@@ -132,7 +132,11 @@ type lostSave struct {
 }
 
 func (e *lostSave) Error() string {
-	return fmt.Sprintf("save artifact %s: its unfinished record was removed or taken over (by `lamin check --repair` or another save) while the bytes were being stored (%v); this save did not finish: save again", e.uid, e.cause)
+	why := ""
+	if e.cause != errSaveLost {
+		why = fmt.Sprintf(" (%v)", e.cause)
+	}
+	return fmt.Sprintf("save artifact %s: its unfinished record was removed or taken over (by `lamin check --repair` or another save) while the bytes were being stored%s; this save did not finish: save again", e.uid, why)
 }
 
 func (e *lostSave) Unwrap() error { return errSaveLost }

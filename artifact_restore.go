@@ -2,19 +2,31 @@ package lamin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/meta"
 )
 
-// unfinished reports whether a record's save has not completed.
+// unfinished reports whether a record's save has not completed: its _aux
+// says that its bytes are not stored yet (PostgreSQL's jsonb returns the
+// value reformatted, so it is parsed rather than matched as text).
 func unfinished(a *meta.Artifact) bool {
-	return a.Aux != nil && strings.Contains(*a.Aux, `"0":false`)
+	if a.Aux == nil {
+		return false
+	}
+	var aux struct {
+		AF map[string]bool `json:"af"`
+	}
+	if json.Unmarshal([]byte(*a.Aux), &aux) != nil {
+		return false
+	}
+	stored, ok := aux.AF["0"]
+	return ok && !stored
 }
 
 // ensureStored makes sure that an existing artifact returned for the same
