@@ -304,16 +304,24 @@ func (in *Instance) removeLocalBytes(key string) error {
 	if err := os.RemoveAll(p); err != nil {
 		return err
 	}
+	in.removeTempSiblings(p)
+	in.pruneEmptyParents(filepath.Dir(p))
+	return nil
+}
+
+// removeTempSiblings removes the temporary files that interrupted writes
+// of the local path p left next to it.
+func (in *Instance) removeTempSiblings(p string) {
 	parent := filepath.Dir(p)
-	if entries, err := os.ReadDir(parent); err == nil {
-		for _, e := range entries {
-			if tempBase(e.Name()) == filepath.Base(p) {
-				_ = os.RemoveAll(filepath.Join(parent, e.Name()))
-			}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if tempBase(e.Name()) == filepath.Base(p) {
+			_ = os.RemoveAll(filepath.Join(parent, e.Name()))
 		}
 	}
-	in.pruneEmptyParents(parent)
-	return nil
 }
 
 // pruneEmptyParents removes dir and its parents while they are empty,

@@ -119,6 +119,8 @@ func (a *Artifact) storeAdopted(ctx context.Context, owner meta.SaveOwner, wasSt
 	err := in.storeAll(lctx, []*Artifact{a})
 	if err == nil && a.isDir {
 		err = in.settleStoredFolder(lctx, a)
+	} else if err == nil && !isS3(in.storage.Root) {
+		in.removeTempSiblings(storageJoin(in.storage.Root, StorageKey(&a.Artifact)))
 	}
 	if err == nil {
 		err = in.store.Tx(ctx, func(tx *meta.Tx) error {
