@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -111,14 +112,18 @@ func verifyStored(ctx context.Context, in *lamin.Instance, uid string) string {
 	}
 	if a.NFiles != nil && !isS3Root(in) {
 		// Every file under its own name: no temporary names left.
-		entries, err := os.ReadDir(p)
+		var tmp []string
+		err := filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
+			if err == nil && strings.Contains(d.Name(), ".tmp-") {
+				tmp = append(tmp, f)
+			}
+			return err
+		})
 		if err != nil {
 			return err.Error()
 		}
-		for _, de := range entries {
-			if strings.Contains(de.Name(), ".tmp-") {
-				return fmt.Sprintf("artifact %s reported saved: %s still holds the temporary file %s", uid, p, de.Name())
-			}
+		if len(tmp) > 0 {
+			return fmt.Sprintf("artifact %s reported saved: %s still holds temporary files: %v", uid, p, tmp)
 		}
 	}
 	return ""
