@@ -194,9 +194,13 @@ func runCrashTest(t *testing.T, e *env, kills int) {
 		for _, p := range fixed {
 			repaired[p.Kind+": "+p.Repaired]++
 		}
-		left, err := in.Check(ctx, lamin.CheckOptions{VerifyHashes: true})
+		// Re-hashing every stored folder after every iteration would make
+		// the long form quadratic: it compares names and sizes in between
+		// and hashes every tenth iteration (and at the end).
+		verify := kills <= 20 || i%10 == 0
+		left, err := in.Check(ctx, lamin.CheckOptions{VerifyHashes: verify})
 		if err != nil {
-			t.Fatalf("%s: check --verify-hashes: %v", where, err)
+			t.Fatalf("%s: check (verify hashes %v): %v", where, verify, err)
 		}
 		if len(left) > 0 {
 			fail("%s: after repair, check still finds %s\nthe repair pass reported %s", where, describeProblems(left), describeProblems(fixed))
