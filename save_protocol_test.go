@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/testenv"
 )
 
 // startSaveAndCatchIt starts `lamin save path --key key` and returns once
@@ -175,6 +177,29 @@ func resaveAfterKill(t *testing.T, e *env, size int64) {
 // folder that lost one file.
 func TestResavingContentWhoseBytesAreMissingStoresThemAgain(t *testing.T) {
 	e := newEnv(t)
+	resaveMissing(t, e, func(key string) {
+		if err := os.Remove(filepath.Join(e.root(), filepath.FromSlash(key))); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestTeamResavingContentWhoseBytesAreMissingStoresThemAgain is the same
+// on PostgreSQL + S3, with the objects deleted from the bucket.
+func TestTeamResavingContentWhoseBytesAreMissingStoresThemAgain(t *testing.T) {
+	te := newTeamEnv(t)
+	resaveMissing(t, &te.env, func(key string) {
+		k := "data/" + key
+		if _, err := testenv.Client(os.Getenv(testenv.S3Env)).DeleteObject(te.ctx, &awss3.DeleteObjectInput{Bucket: &te.bucket, Key: &k}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func resaveMissing(t *testing.T, e *env, remove func(key string)) {
+	if os.Getenv(cliArgsEnv) != "" {
+		t.Skip("runs as the parent of lamin commands")
+	}
 	file := e.write("src/table.csv", "a\n1\n2\n")
 	var folder string
 	for i := range 5 {
@@ -182,12 +207,8 @@ func TestResavingContentWhoseBytesAreMissingStoresThemAgain(t *testing.T) {
 	}
 	fa := e.save(file, lamin.ArtifactOptions{Key: "table.csv"})
 	da := e.save(folder, lamin.ArtifactOptions{Key: "folder"})
-	if err := os.Remove(fa.Path()); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(filepath.Join(da.Path(), "part-3.txt")); err != nil {
-		t.Fatal(err)
-	}
+	remove(".lamindb/" + fa.UID + ".csv")
+	remove(".lamindb/" + da.UID[:16] + "/part-3.txt")
 	r := runLamin(t, e, nil, "check", "--repair")
 	if r.code != 1 || !strings.Contains(r.stdout, "missing: artifact "+fa.UID) || !strings.Contains(r.stdout, "missing: artifact "+da.UID) ||
 		!strings.Contains(r.stderr, "re-save it") {
