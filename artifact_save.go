@@ -95,7 +95,6 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 			return fmt.Errorf("save artifact: %w", err)
 		}
 		a.Artifact, a.existing = *ex, true
-		a.ID = ex.ID
 		in.msg.Warn("returning artifact with same hash: %s", a.Repr())
 		return a.saveExisting(ctx)
 	}
