@@ -101,8 +101,8 @@ func (a *Artifact) ensureStored(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !ok {
-			continue // someone else took it first: look again
+		if !ok || !in.stillUnfinished(ctx, a.ID, owner.Token) {
+			continue // someone else took it first, or it completed: look again
 		}
 		in.msg.Important("completing the unfinished save of artifact %s with the same content", a.UID)
 		return a.storeAdopted(ctx, owner, false, nil)

@@ -55,11 +55,14 @@ type CheckOptions struct {
 // unclaimed, and that no run was left started by a process that is gone.
 func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error) {
 	var problems []Problem
-	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? ORDER BY t.id", in.storage.ID)
+	// Owners are read before the records: a save that starts in between
+	// has an owner row that a claim then runs into, and one that finishes
+	// in between shows as stored.
+	owners, err := meta.SaveOwners(ctx, in.store)
 	if err != nil {
 		return nil, err
 	}
-	owners, err := meta.SaveOwners(ctx, in.store)
+	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? ORDER BY t.id", in.storage.ID)
 	if err != nil {
 		return nil, err
 	}

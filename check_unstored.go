@@ -48,6 +48,9 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 		// The owner renewed its lease, or another repair or save took it.
 		return Problem{}, true
 	}
+	if !in.stillUnfinished(ctx, a.ID, me.Token) {
+		return Problem{}, true // its save completed just before the claim
+	}
 	lctx, release := in.holdLease(ctx, me.Token, 1)
 	intact, renamed := in.settleUnstored(lctx, a)
 	if release() != nil {
@@ -90,6 +93,18 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 	}
 	pr.Repaired = repairedRemoved
 	return pr, false
+}
+
+// stillUnfinished reports whether the record just claimed by token is
+// still unfinished; if not (its save completed between the read and the
+// claim) the claim is dropped.
+func (in *Instance) stillUnfinished(ctx context.Context, id int64, token string) bool {
+	cur, err := meta.ArtifactWhere(ctx, in.store, "WHERE t.id = ?", id)
+	if err == nil && unfinished(cur) {
+		return true
+	}
+	_ = meta.ReleaseSave(context.WithoutCancel(ctx), in.store, id, token)
+	return false
 }
 
 // settleUnstored finishes what an interrupted save of a left behind and
