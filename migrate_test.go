@@ -46,6 +46,19 @@ func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	if err != nil || *got.Hash != *a.Hash {
 		t.Fatalf("artifact after migrate: %v", err)
 	}
+	// Migration 5: folders saved now record their files.
+	dir := filepath.Dir(e.write("folder/sub/x.txt", "x\n"))
+	f, err := in.NewArtifact(e.ctx, filepath.Dir(dir), lamin.ArtifactOptions{Key: "folder"})
+	if err == nil {
+		err = f.Save(e.ctx)
+	}
+	var n int
+	if err == nil {
+		err = in.Store().QueryRow(e.ctx, `SELECT COUNT(*) FROM lamin_artifact_file WHERE artifact_id = ? AND path = 'sub/x.txt'`, f.ID).Scan(&n)
+	}
+	if err != nil || n != 1 {
+		t.Fatalf("manifest of a folder saved after migrate: %d rows, %v", n, err)
+	}
 }
 
 // TestANewerInstanceIsRefused checks that a database written by a newer
