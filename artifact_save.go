@@ -118,11 +118,9 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	if err == nil {
 		err = in.finishSaves(ctx, copies, owner.Token)
 	}
-	if lost := release(); lost != nil && err == nil {
-		// The records were marked stored before the loss was noticed:
-		// finishSaves is fenced by the token, so they are ours.
-		lost = nil
-	} else if lost != nil {
+	// A loss noticed after finishSaves succeeded does not matter: marking
+	// stored is fenced by the token, so the records were still ours.
+	if lost := release(); lost != nil && err != nil {
 		err = lostSaveError(copies[0], lost)
 	}
 	if err != nil {
