@@ -162,6 +162,9 @@ func runCrashTest(t *testing.T, e *env, kills int) {
 		case r.signaled:
 			killed++
 			outcomes["killed"]++
+			if killed%25 == 0 {
+				t.Logf("%d kills after %s", killed, time.Since(started).Round(time.Second))
+			}
 		case r.code == 0:
 			outcomes["finished before the kill"]++
 			longest[item] = max(longest[item], time.Since(begin))
