@@ -161,7 +161,7 @@ func (in *Instance) checkFolder(ctx context.Context, a *meta.Artifact, p string,
 		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: %v", a.UID, err)}, false, true
 	}
 	if !has {
-		return Problem{}, true, false
+		return in.checkOldFolder(ctx, a, p)
 	}
 	files, err := in.listStored(ctx, StorageKey(a))
 	if err != nil {
@@ -185,6 +185,31 @@ func (in *Instance) checkFolder(ctx context.Context, a *meta.Artifact, p string,
 		kind = ProblemCorrupted
 	}
 	return Problem{Kind: kind, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: the folder %s differs from its record: %s", a.UID, p, d)}, false, true
+}
+
+// checkOldFolder looks for what md5-d cannot see in a folder saved before
+// manifests: files under the temporary names of an interrupted write. The
+// rest of its check is by total size and md5-d (handled is false then).
+func (in *Instance) checkOldFolder(ctx context.Context, a *meta.Artifact, p string) (pr Problem, ok, handled bool) {
+	if isS3(in.storage.Root) {
+		return Problem{}, true, false
+	}
+	files, err := in.listStored(ctx, StorageKey(a))
+	if err != nil {
+		return Problem{}, true, false
+	}
+	var tmp []string
+	for _, f := range files {
+		if tempBase(path.Base(f.rel)) != "" {
+			tmp = append(tmp, f.rel)
+		}
+	}
+	if len(tmp) == 0 {
+		return Problem{}, true, false
+	}
+	d := folderDiff{extra: tmp}
+	return Problem{Kind: ProblemChanged, UID: a.UID, Path: p,
+		Message: fmt.Sprintf("artifact %s: the folder %s holds temporary files of an interrupted write: %s", a.UID, p, d)}, false, true
 }
 
 // tempBase returns the name a temporary file of an interrupted local write

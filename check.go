@@ -84,6 +84,9 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 		}
 		claimed[key] = true
 		if pr, ok := in.checkBytes(ctx, a, p, o.VerifyHashes); !ok {
+			if o.Repair {
+				pr = in.repairStoredFolder(ctx, a, p, pr, o.VerifyHashes)
+			}
 			problems = append(problems, pr)
 		}
 	}

@@ -274,3 +274,39 @@ func pathSplit(key string) (dir, name string) {
 	i := strings.LastIndexByte(key, '/')
 	return key[:i+1], key[i+1:]
 }
+
+// repairStoredFolder gives the files of a stored folder on local storage
+// their own names again when only interrupted renames are wrong with it:
+// a file missing under its name is taken from a temporary file beside it
+// (with the manifest's size and hash; for folders saved before manifests,
+// when its own name is free), and leftover temporary files are removed.
+// It holds a claim on the record meanwhile, so that a save storing the
+// same content again waits. pr is returned with Repaired set when the
+// folder then checks clean.
+func (in *Instance) repairStoredFolder(ctx context.Context, a *meta.Artifact, p string, pr Problem, verify bool) Problem {
+	if a.NFiles == nil || isS3(in.storage.Root) || pr.Kind == ProblemCorrupted {
+		return pr
+	}
+	me := in.newOwner()
+	if ok, err := meta.ClaimSave(ctx, in.store, a.ID, nil, me); err != nil || !ok {
+		return pr
+	}
+	defer func() { _ = meta.ReleaseSave(context.WithoutCancel(ctx), in.store, a.ID, me.Token) }()
+	manifest, has, err := meta.Manifest(ctx, in.store, a.ID)
+	if err != nil {
+		return pr
+	}
+	renamed := 0
+	if has {
+		renamed, err = settleLocalFolder(ctx, p, manifest, false)
+	} else {
+		_, renamed = in.settleOldFolder(ctx, a, p)
+	}
+	if err != nil || renamed == 0 && !has {
+		return pr
+	}
+	if _, ok := in.checkBytes(ctx, a, p, verify); ok {
+		pr.Repaired = fmt.Sprintf("%d files renamed to their own names, temporary files removed", renamed)
+	}
+	return pr
+}

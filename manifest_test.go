@@ -177,3 +177,36 @@ func TestRepairLeavesRunningSavesAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestRepairGivesTheFilesOfAStoredFolderTheirOwnNames: a stored folder
+// whose files carry temporary names (as the repair of earlier versions
+// left them) gets them back, with and without a manifest.
+func TestRepairGivesTheFilesOfAStoredFolderTheirOwnNames(t *testing.T) {
+	for _, withManifest := range []bool{true, false} {
+		t.Run(fmt.Sprintf("with manifest %v", withManifest), func(t *testing.T) {
+			e := newEnv(t)
+			a := e.saveFolder(t, "folder", 9)
+			if !withManifest {
+				if _, err := e.in.Store().Exec(e.ctx, `DELETE FROM lamin_artifact_file WHERE artifact_id = ?`, a.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n := toTempNames(t, a.Path())
+			r := runLamin(t, e, nil, "check")
+			if r.code != 1 || !strings.Contains(r.stdout, "artifact "+a.UID+": the folder ") {
+				t.Fatalf("check exited %d:\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			r = runLamin(t, e, nil, "check", "--repair")
+			want := fmt.Sprintf("(repaired: %d files renamed to their own names, temporary files removed)", n)
+			if r.code != 0 || !strings.Contains(r.stdout, want) {
+				t.Fatalf("check --repair exited %d, want %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+			}
+			if msg := verifyStored(e.ctx, e.in, a.UID); msg != "" {
+				t.Fatal(msg)
+			}
+			if again := runLamin(t, e, nil, "check", "--verify-hashes"); again.code != 0 {
+				t.Fatalf("a second check finds (exit %d):\n%s%s", again.code, again.stdout, again.stderr)
+			}
+		})
+	}
+}
