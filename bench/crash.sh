@@ -8,11 +8,12 @@
 # SQLite always; PostgreSQL + S3 too when $LAMIN_TEST_POSTGRES and
 # $LAMIN_TEST_S3 are set (the loopback services of .ci/run by default when
 # they answer).
-# Usage: bench/crash.sh [KILLS]   (default 200 per backend)
+# Usage: bench/crash.sh [KILLS] [sqlite|team]   (default 200 kills, both backends)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 kills=${1:-200}
+only=${2:-}
 if [ -z "${LAMIN_TEST_POSTGRES:-}" ] && curl -s -o /dev/null http://127.0.0.1:7070/ 2>/dev/null; then
   export LAMIN_TEST_POSTGRES='postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable'
   export LAMIN_TEST_S3=http://127.0.0.1:7070
@@ -31,7 +32,7 @@ run() {
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $kills kills per backend"
-run TestCrashedSavesLeaveARepairableInstance
-if [ -n "${LAMIN_TEST_POSTGRES:-}" ] && [ -n "${LAMIN_TEST_S3:-}" ]; then
+[ "$only" = team ] || run TestCrashedSavesLeaveARepairableInstance
+if [ "$only" != sqlite ] && [ -n "${LAMIN_TEST_POSTGRES:-}" ] && [ -n "${LAMIN_TEST_S3:-}" ]; then
   run TestTeamCrashedSavesLeaveARepairableInstance
 fi
