@@ -125,6 +125,18 @@ func (h *leaseHolder) fail(err error) {
 	h.cancel(err)
 }
 
+// ownsAll reports whether token still owns the records of every artifact
+// (on a database error it answers yes: nothing is claimed on a guess).
+func (in *Instance) ownsAll(ctx context.Context, arts []*Artifact, token string) bool {
+	for _, a := range arts {
+		owns, err := meta.OwnsSave(context.WithoutCancel(ctx), in.store, a.ID, token)
+		if err == nil && !owns {
+			return false
+		}
+	}
+	return true
+}
+
 // lostSave says that a save lost its record while storing the bytes.
 type lostSave struct {
 	uid   string

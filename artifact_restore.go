@@ -154,6 +154,8 @@ func (a *Artifact) storeAdopted(ctx context.Context, owner meta.SaveOwner, wasSt
 	}
 	if lost != nil {
 		err = lostSaveError(a, lost)
+	} else if !in.ownsAll(ctx, []*Artifact{a}, owner.Token) {
+		err = lostSaveError(a, errSaveLost)
 	}
 	bg := context.WithoutCancel(ctx)
 	_ = in.store.Tx(bg, func(tx *meta.Tx) error {

@@ -122,6 +122,10 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	// stored is fenced by the token, so the records were still ours.
 	if lost := release(); lost != nil && err != nil {
 		err = lostSaveError(copies[0], lost)
+	} else if err != nil && !in.ownsAll(ctx, copies, owner.Token) {
+		// Storing failed because the record was taken before the next
+		// renewal would have noticed (say, a repair moved the file).
+		err = lostSaveError(copies[0], errSaveLost)
 	}
 	if err != nil {
 		return in.abortSave(ctx, fresh, copies, owner.Token, err)
