@@ -28,6 +28,7 @@ type Artifact struct {
 	inPlace  bool       // the bytes already live at the storage key
 	revises  *meta.Artifact
 	run      *Run
+	manifest []meta.ManifestEntry // the files of a folder, recorded on Save
 	// set on an existing artifact by NewArtifact, applied by Save
 	newDescription *string
 	adoptKey       *string
@@ -361,7 +362,12 @@ func (a *Artifact) measure(ctx context.Context) error {
 	var res hashing.Result
 	var err error
 	if a.isDir {
-		res, err = hashing.Dir(ctx, a.src)
+		var files []hashing.FileResult
+		res, files, err = hashing.DirFiles(ctx, a.src)
+		a.manifest = make([]meta.ManifestEntry, len(files))
+		for i, f := range files {
+			a.manifest[i] = meta.ManifestEntry{Path: f.Path, Size: f.Size, Hash: f.Hash, HashType: f.Type}
+		}
 	} else {
 		res, err = hashing.File(ctx, a.src)
 	}

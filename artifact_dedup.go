@@ -28,7 +28,8 @@ func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (
 // otherwise a record with the same key becomes the version revised.
 func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map[string]*meta.Artifact) *Artifact {
 	if same, ok := byHash[*a.Hash]; ok {
-		ex := &Artifact{Artifact: *same, in: in, existing: true, run: a.run}
+		ex := &Artifact{Artifact: *same, in: in, existing: true, run: a.run,
+			src: a.src, isDir: a.isDir, remote: a.remote, manifest: a.manifest}
 		if a.Description != nil && (ex.Description == nil || *ex.Description != *a.Description) {
 			ex.newDescription = a.Description
 			ex.Description = a.Description

@@ -68,7 +68,8 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	for _, a := range fresh {
 		a.prepareInsert(now)
 	}
-	err := in.insertFresh(ctx, fresh)
+	owner := in.newOwner()
+	err := in.insertFresh(ctx, fresh, owner)
 	for attempt := 0; attempt < 10 && errors.Is(err, meta.ErrConflict) && len(fresh) == 1 && fresh[0].Key != nil; attempt++ {
 		// Another writer took this version of the key first: if its
 		// content differs, become the next version and try again.
@@ -84,7 +85,7 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		if kerr := a.assignUID(ctx, ArtifactOptions{}); kerr != nil {
 			return kerr
 		}
-		err = in.insertFresh(ctx, fresh)
+		err = in.insertFresh(ctx, fresh, owner)
 	}
 	if errors.Is(err, meta.ErrConflict) && len(fresh) == 1 {
 		// Another writer registered the same content first.
@@ -104,44 +105,77 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 		return fmt.Errorf("save artifact: %w", err)
 	}
 	var copies []*Artifact
-	var stored []int64
 	for _, a := range fresh {
 		if a.needsCopy() {
 			copies = append(copies, a)
-			stored = append(stored, a.ID)
 		}
 	}
-	if err := in.storeAll(ctx, copies); err != nil {
-		return in.abortSave(ctx, fresh, copies, err)
-	}
-	if len(stored) == 0 {
+	if len(copies) == 0 {
 		return nil
 	}
-	err = in.store.Tx(ctx, func(tx *meta.Tx) error {
-		for _, id := range stored {
-			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, auxStored, id); err != nil {
+	lctx, release := in.holdLease(ctx, owner.Token, len(copies))
+	err = in.storeAll(lctx, copies)
+	if err == nil {
+		err = in.finishSaves(ctx, copies, owner.Token)
+	}
+	// A loss noticed after finishSaves succeeded does not matter: marking
+	// stored is fenced by the token, so the records were still ours.
+	if lost := release(); lost != nil && err != nil {
+		err = lostSaveError(copies[0], lost)
+	} else if err != nil && !in.ownsAll(ctx, copies, owner.Token) {
+		// Storing failed because the record was taken before the next
+		// renewal would have noticed (say, a repair moved the file).
+		err = lostSaveError(copies[0], errSaveLost)
+	}
+	if err != nil {
+		return in.abortSave(ctx, fresh, copies, owner.Token, err)
+	}
+	in.reportStored(copies)
+	return nil
+}
+
+// finishSaves marks the records of a save stored, in one transaction, each
+// provided the save still owns it; a record removed or taken over in the
+// meantime fails the whole save.
+func (in *Instance) finishSaves(ctx context.Context, arts []*Artifact, token string) error {
+	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		for _, a := range arts {
+			ok, err := meta.FinishSave(ctx, tx, a.ID, token, ptr(auxStored))
+			if err != nil {
 				return err
+			}
+			if !ok {
+				return lostSaveError(a, errSaveLost)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("mark artifacts stored: %w; run `lamin check --repair`", err)
+		return err
 	}
-	for _, a := range fresh {
-		if a.needsCopy() {
-			s := auxStored
-			a.Aux = &s
-		}
+	for _, a := range arts {
+		s := auxStored
+		a.Aux = &s
 	}
 	return nil
+}
+
+// reportStored says where the bytes of a completed save went.
+func (in *Instance) reportStored(arts []*Artifact) {
+	if len(arts) <= 10 {
+		for _, a := range arts {
+			in.msg.Success("storing artifact '%s' at '%s'", a.UID, a.Path())
+		}
+		return
+	}
+	in.msg.Success("storing %d artifacts at '%s'", len(arts), storageJoin(in.storage.Root, markerDir))
 }
 
 // insertFresh inserts new records in one transaction, clearing the latest
 // mark of the versions they revise. A record that would start a new version
 // family under a key another writer has just taken fails with
 // meta.ErrConflict, so the caller can make it that family's next version.
-func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact) error {
+func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact, owner meta.SaveOwner) error {
 	return in.store.Tx(ctx, func(tx *meta.Tx) error {
 		if err := in.claimNewKeys(ctx, tx, fresh); err != nil {
 			return err
@@ -156,7 +190,21 @@ func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact) error {
 				}
 			}
 		}
-		return meta.InsertArtifacts(ctx, tx, rows)
+		if err := meta.InsertArtifacts(ctx, tx, rows); err != nil {
+			return err
+		}
+		var owned []int64
+		for _, a := range fresh {
+			if a.needsCopy() {
+				owned = append(owned, a.ID)
+			}
+			if a.isDir && len(a.manifest) > 0 {
+				if err := meta.InsertManifest(ctx, tx, a.ID, a.manifest); err != nil {
+					return err
+				}
+			}
+		}
+		return meta.InsertSaveOwners(ctx, tx, owner, owned)
 	})
 }
 
@@ -192,11 +240,23 @@ func (in *Instance) claimNewKeys(ctx context.Context, tx *meta.Tx, fresh []*Arti
 }
 
 // abortSave removes the records of a batch whose bytes were not stored
-// (every artifact of the batch: storing is all or nothing).
-func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact, cause error) error {
+// (every artifact of the batch: storing is all or nothing), except records
+// the save no longer owns: whoever took them over decides their fate.
+func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact, token string, cause error) error {
 	ctx = context.WithoutCancel(ctx)
+	var removed []*Artifact
 	rbErr := in.store.Tx(ctx, func(tx *meta.Tx) error {
+		removed = removed[:0]
 		for _, a := range unstored {
+			if a.needsCopy() {
+				owns, err := meta.OwnsSave(ctx, tx, a.ID, token)
+				if err != nil {
+					return err
+				}
+				if !owns {
+					continue
+				}
+			}
 			if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
 				return err
 			}
@@ -205,9 +265,19 @@ func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact,
 					return err
 				}
 			}
+			removed = append(removed, a)
 		}
 		return nil
 	})
+	if rbErr == nil {
+		// Bytes that arrived before the failure (the batch's own cleanup
+		// covers failures while storing) belong to no record now.
+		for _, a := range removed {
+			if a.needsCopy() {
+				in.removeUnclaimedBytes(ctx, StorageKey(&a.Artifact))
+			}
+		}
+	}
 	for _, a := range unstored {
 		a.ID = 0
 		a.Aux = nil
@@ -218,6 +288,9 @@ func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact,
 	}
 	if rbErr != nil {
 		return fmt.Errorf("%s: %w; removing the unsaved records failed too: %v; run `lamin check --repair`", msg, cause, rbErr)
+	}
+	if errors.Is(cause, errSaveLost) {
+		return cause
 	}
 	if errors.Is(cause, fs.ErrPermission) {
 		return &userError{msg: fmt.Sprintf("%s: %v; make the storage writable", msg, cause), cat: ErrPermission}
@@ -231,13 +304,6 @@ func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact,
 func (in *Instance) storeAll(ctx context.Context, arts []*Artifact) error {
 	if len(arts) == 0 {
 		return nil
-	}
-	if len(arts) <= 10 {
-		for _, a := range arts {
-			in.msg.Success("storing artifact '%s' at '%s'", a.UID, a.Path())
-		}
-	} else {
-		in.msg.Success("storing %d artifacts at '%s'", len(arts), storageJoin(in.storage.Root, markerDir))
 	}
 	blobs, err := in.bytes(ctx)
 	if err != nil {
@@ -287,6 +353,9 @@ func (a *Artifact) storageItems() ([]blob.FileItem, error) {
 // a new description or key, a restore from trash, and the run that
 // (re)created the content.
 func (a *Artifact) saveExisting(ctx context.Context) error {
+	if err := a.ensureStored(ctx); err != nil {
+		return err
+	}
 	return a.in.store.Tx(ctx, func(tx *meta.Tx) error {
 		if a.newDescription != nil {
 			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET description = ? WHERE id = ?`, *a.newDescription, a.ID); err != nil {
@@ -317,3 +386,5 @@ func (a *Artifact) saveExisting(ctx context.Context) error {
 		return nil
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

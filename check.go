@@ -58,6 +58,16 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 	if err != nil {
 		return nil, err
 	}
+	// Owners are read before the records: a save that starts in between
+	// has an owner row that a claim then runs into, and one that finishes
+	// in between shows as stored.
+	owners, err := meta.SaveOwners(ctx, in.store)
+	if err != nil && len(problems) > 0 {
+		return problems, nil // a damaged database: what it holds cannot be trusted
+	}
+	if err != nil {
+		return nil, err
+	}
 	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? ORDER BY t.id", in.storage.ID)
 	if err != nil && len(problems) > 0 {
 		return problems, nil // a damaged database: what it holds cannot be trusted
@@ -69,9 +79,11 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 	for _, a := range arts {
 		key := StorageKey(a)
 		p := storageJoin(in.storage.Root, key)
-		if a.Aux != nil && strings.Contains(*a.Aux, `"0":false`) {
-			pr := in.checkUnstored(ctx, a, p, o.Repair)
-			problems = append(problems, pr)
+		if unfinished(a) {
+			pr, live := in.checkUnstored(ctx, a, p, o.Repair, owners)
+			if !live {
+				problems = append(problems, pr)
+			}
 			// A removed record claims nothing: leftovers of its bytes
 			// (such as temporary files) are orphans for the pass below.
 			if pr.Repaired != repairedRemoved {
@@ -81,6 +93,9 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 		}
 		claimed[key] = true
 		if pr, ok := in.checkBytes(ctx, a, p, o.VerifyHashes); !ok {
+			if o.Repair {
+				pr = in.repairStoredFolder(ctx, a, p, pr, o.VerifyHashes)
+			}
 			problems = append(problems, pr)
 		}
 	}
@@ -98,6 +113,20 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 
 // checkBytes compares a stored artifact with its record.
 func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
+	if !isS3(in.storage.Root) {
+		// Bytes that resolve outside the storage root are refused before
+		// anything else is compared, folders with a manifest included.
+		if st, err := os.Stat(p); err == nil {
+			if pr, ok := in.checkInsideRoot(a, p, st.IsDir()); !ok {
+				return pr, false
+			}
+		}
+	}
+	if a.NFiles != nil {
+		if pr, ok, handled := in.checkFolder(ctx, a, p, verify); handled {
+			return pr, ok
+		}
+	}
 	if isS3(in.storage.Root) {
 		return in.checkObject(ctx, a, p, verify)
 	}
@@ -197,98 +226,90 @@ func dirSize(p string) (hashing.Result, error) {
 	return res, err
 }
 
-const repairedRemoved = "record of the unfinished save removed"
-
-// checkUnstored handles a record whose save did not finish: when the bytes
-// arrived intact the save is completed, otherwise record and bytes go.
-func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p string, repair bool) Problem {
-	pr := Problem{Kind: ProblemUnstored, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s was not stored completely", a.UID)}
-	if !repair {
-		return pr
-	}
-	if check, ok := in.checkBytes(ctx, a, p, true); ok {
-		if _, err := in.store.Exec(ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, auxStored, a.ID); err == nil {
-			pr.Repaired = "bytes verified, save completed"
-		}
-		return pr
-	} else if check.Kind != ProblemMissing {
-		_ = in.deleteBytes(ctx, StorageKey(a))
-	}
-	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-		if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
-			return err
-		}
-		if a.IsLatest && !a.OverwriteVersions && len(a.UID) >= 16 {
-			_, err := promoteLatest(ctx, tx, a.UID[:16])
-			return err
-		}
-		return nil
-	})
-	if err == nil {
-		pr.Repaired = repairedRemoved
-	}
-	return pr
-}
-
 // checkOrphans lists files under .lamindb/ that no artifact claims
-// (including temporary files of interrupted writes).
+// (including temporary files of interrupted writes). Candidates are
+// confirmed against the records once more before anything is deleted, so
+// a save that started during the check keeps its files.
 func (in *Instance) checkOrphans(ctx context.Context, claimed map[string]bool, repair bool) ([]Problem, error) {
+	var cands []orphanCandidate
+	var dirs []string // unclaimed folders, removed with --repair when left empty
+	var blobs blob.Store
 	if isS3(in.storage.Root) {
-		var out []Problem
-		blobs, err := in.bytes(ctx)
-		if err != nil {
+		var err error
+		if blobs, err = in.bytes(ctx); err != nil {
 			return nil, err
 		}
 		err = blobs.List(ctx, markerDir+"/", func(info blob.Info) error {
 			if info.Key == markerKey || claimedBy(claimed, info.Key) {
 				return nil
 			}
-			p := storageJoin(in.storage.Root, info.Key)
-			pr := Problem{Kind: ProblemOrphan, Path: p, Message: fmt.Sprintf("%s belongs to no artifact", p)}
-			if repair {
-				if err := blobs.Delete(ctx, info.Key); err == nil {
-					pr.Repaired = "deleted"
-				}
-			}
-			out = append(out, pr)
+			cands = append(cands, orphanCandidate{key: info.Key, path: storageJoin(in.storage.Root, info.Key)})
 			return nil
 		})
-		return out, err
-	}
-	base := filepath.Join(in.storage.Root, markerDir)
-	var out []Problem
-	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			return nil, err
 		}
-		rel, _ := filepath.Rel(in.storage.Root, p)
-		key := filepath.ToSlash(rel)
-		if d.IsDir() {
-			if claimed[key] {
-				return filepath.SkipDir
+	} else {
+		base := filepath.Join(in.storage.Root, markerDir)
+		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p != base {
+					return nil // removed since its folder was read
+				}
+				return err
+			}
+			rel, _ := filepath.Rel(in.storage.Root, p)
+			key := filepath.ToSlash(rel)
+			if d.IsDir() {
+				if claimed[key] {
+					return filepath.SkipDir
+				}
+				if p != base {
+					dirs = append(dirs, p)
+				}
+				return nil
+			}
+			name := d.Name()
+			if filepath.Dir(key) == markerDir && (strings.HasPrefix(name, "lamin.db") || name == "storage_uid.txt") {
+				return nil
+			}
+			if !claimed[key] {
+				cands = append(cands, orphanCandidate{key: key, path: p})
 			}
 			return nil
+		})
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
 		}
-		name := d.Name()
-		if filepath.Dir(key) == markerDir && (strings.HasPrefix(name, "lamin.db") || name == "storage_uid.txt") {
-			return nil
+		if err != nil {
+			return nil, err
 		}
-		if claimed[key] {
-			return nil
-		}
-		pr := Problem{Kind: ProblemOrphan, Path: p, Message: fmt.Sprintf("%s belongs to no artifact", p)}
+	}
+	cands, err := in.confirmOrphans(ctx, cands)
+	if err != nil {
+		return nil, err
+	}
+	var out []Problem
+	for _, c := range cands {
+		pr := Problem{Kind: ProblemOrphan, Path: c.path, Message: fmt.Sprintf("%s belongs to no artifact", c.path)}
 		if repair {
-			if err := os.Remove(p); err == nil {
+			if blobs != nil {
+				if err := blobs.Delete(ctx, c.key); err == nil {
+					pr.Repaired = "deleted"
+				}
+			} else if err := os.Remove(c.path); err == nil || errors.Is(err, fs.ErrNotExist) {
 				pr.Repaired = "deleted"
+				in.pruneEmptyParents(filepath.Dir(c.path))
 			}
 		}
 		out = append(out, pr)
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
 	}
-	return out, err
+	if repair {
+		for i := len(dirs) - 1; i >= 0; i-- {
+			_ = os.Remove(dirs[i]) // only succeeds when empty
+		}
+	}
+	return out, nil
 }
 
 // claimedBy reports whether key or one of its parent folders is claimed.

@@ -361,6 +361,10 @@ func TestAFailedCopyLeavesNoRecord(t *testing.T) {
 	if err := a.Save(e.ctx); err == nil {
 		t.Fatal("save of a vanished file succeeded")
 	}
+	// Success is printed after the bytes are stored, never before a failure.
+	if strings.Contains(e.msgs.String(), "storing artifact") {
+		t.Fatalf("a failed save printed success:\n%s", e.msgs)
+	}
 	if n := e.count(`SELECT COUNT(*) FROM lamindb_artifact`); n != 0 {
 		t.Fatalf("%d rows left behind", n)
 	}

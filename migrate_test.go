@@ -16,7 +16,7 @@ import (
 func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	e := newEnv(t)
 	a := e.save(e.write("x.csv", "a\n1\n"), lamin.ArtifactOptions{Key: "x.csv"})
-	for _, q := range []string{`DROP INDEX lamindb_run_status_started_idx`, `DELETE FROM lamin_migrations WHERE version > 1`} {
+	for _, q := range []string{`DROP INDEX lamindb_run_status_started_idx`, `DROP TABLE lamin_artifact_save`, `DROP TABLE lamin_artifact_file`, `DELETE FROM lamin_migrations WHERE version > 1`} {
 		if _, err := e.in.Store().Exec(e.ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -45,6 +45,19 @@ func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	got, err := in.GetArtifact(e.ctx, a.UID)
 	if err != nil || *got.Hash != *a.Hash {
 		t.Fatalf("artifact after migrate: %v", err)
+	}
+	// Migration 5: folders saved now record their files.
+	dir := filepath.Dir(e.write("folder/sub/x.txt", "x\n"))
+	f, err := in.NewArtifact(e.ctx, filepath.Dir(dir), lamin.ArtifactOptions{Key: "folder"})
+	if err == nil {
+		err = f.Save(e.ctx)
+	}
+	var n int
+	if err == nil {
+		err = in.Store().QueryRow(e.ctx, `SELECT COUNT(*) FROM lamin_artifact_file WHERE artifact_id = ? AND path = 'sub/x.txt'`, f.ID).Scan(&n)
+	}
+	if err != nil || n != 1 {
+		t.Fatalf("manifest of a folder saved after migrate: %d rows, %v", n, err)
 	}
 }
 

@@ -21,13 +21,16 @@ func (app *App) checkCmd() *cobra.Command {
 		Long: `Check every artifact's bytes against its record (size, or content hash with
 --verify-hashes), find files under .lamindb/ that no record claims, records
 whose save never finished, and runs left started by a process that is gone.
-Without --repair nothing changes. With --repair unfinished saves are completed
-(when the bytes arrived intact) or removed, orphan files are deleted and stale
-runs are marked aborted; missing or corrupted bytes are reported, never
-deleted. First of all the metadata database checks itself (SQLite quick_check,
-integrity_check with --verify-hashes; amcheck on PostgreSQL where installed);
---repair rebuilds indexes when only they are damaged. Exits 1 when a problem
-remains.`,
+Folders are compared file by file with the manifest recorded when they were
+saved. Saves still running (their process alive, their lease renewed) are left
+alone. First of all the metadata database checks itself (SQLite quick_check,
+integrity_check with --verify-hashes; amcheck on PostgreSQL where installed).
+Without --repair nothing changes. With --repair indexes are rebuilt when only
+they are damaged, unfinished saves whose process is gone or whose lease lapsed
+are completed (their interrupted renames finished, when every file arrived
+intact) or removed, orphan files are deleted and stale runs are marked aborted;
+missing or corrupted bytes are reported, never deleted: saving the same content
+again stores them anew. Exits 1 when a problem remains.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(o.format); err != nil {

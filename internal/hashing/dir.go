@@ -26,25 +26,44 @@ import (
 // whole hash with an error naming its path, and a folder without regular
 // files is an error.
 func Dir(ctx context.Context, path string) (Result, error) {
-	return hashDir(ctx, path, os.Open)
+	res, _, err := hashDirFiles(ctx, path, os.Open)
+	return res, err
+}
+
+// FileResult is the hash of one file of a folder, by its slash-separated
+// path relative to the folder.
+type FileResult struct {
+	Path string
+	Result
+}
+
+// DirFiles is Dir that also returns the hash of every file it combined, in
+// lexical path order: the folder's manifest.
+func DirFiles(ctx context.Context, path string) (Result, []FileResult, error) {
+	return hashDirFiles(ctx, path, os.Open)
 }
 
 func hashDir(ctx context.Context, path string, open openFunc) (Result, error) {
+	res, _, err := hashDirFiles(ctx, path, open)
+	return res, err
+}
+
+func hashDirFiles(ctx context.Context, path string, open openFunc) (Result, []FileResult, error) {
 	root := path
 	st, err := os.Lstat(path)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	if st.Mode()&fs.ModeSymlink != 0 {
 		if root, err = filepath.EvalSymlinks(path); err != nil {
-			return Result{}, err
+			return Result{}, nil, err
 		}
 		if st, err = os.Stat(root); err != nil {
-			return Result{}, err
+			return Result{}, nil, err
 		}
 	}
 	if !st.IsDir() {
-		return Result{}, fmt.Errorf("hash folder %s: not a directory", path)
+		return Result{}, nil, fmt.Errorf("hash folder %s: not a directory", path)
 	}
 
 	var files []string
@@ -61,10 +80,10 @@ func hashDir(ctx context.Context, path string, open openFunc) (Result, error) {
 		return nil
 	})
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	if len(files) == 0 {
-		return Result{}, fmt.Errorf("folder %s contains no files", path)
+		return Result{}, nil, fmt.Errorf("folder %s contains no files", path)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -72,6 +91,7 @@ func hashDir(ctx context.Context, path string, open openFunc) (Result, error) {
 	var (
 		hashes   = make([]string, len(files))
 		sizes    = make([]int64, len(files))
+		types    = make([]string, len(files))
 		next     atomic.Int64
 		wg       sync.WaitGroup
 		errOnce  sync.Once
@@ -94,19 +114,26 @@ func hashDir(ctx context.Context, path string, open openFunc) (Result, error) {
 					})
 					return
 				}
-				hashes[i], sizes[i] = res.Hash, res.Size
+				hashes[i], sizes[i], types[i] = res.Hash, res.Size, res.Type
 			}
 		})
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return Result{}, firstErr
+		return Result{}, nil, firstErr
 	}
 	var total int64
-	for _, s := range sizes {
+	out := make([]FileResult, len(files))
+	for i, s := range sizes {
 		total += s
+		rel, err := filepath.Rel(root, files[i])
+		if err != nil {
+			return Result{}, nil, err
+		}
+		out[i] = FileResult{Path: filepath.ToSlash(rel), Result: Result{Hash: hashes[i], Type: types[i], Size: s}}
 	}
-	return Result{Hash: Strings(hashes), Type: TypeDir, Size: total, NFiles: int64(len(files))}, nil
+	slices.SortFunc(out, func(a, b FileResult) int { return strings.Compare(a.Path, b.Path) })
+	return Result{Hash: Strings(hashes), Type: TypeDir, Size: total, NFiles: int64(len(files))}, out, nil
 }
 
 // Strings combines per-file hash strings into a folder hash: the strings are

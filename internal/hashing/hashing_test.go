@@ -740,3 +740,28 @@ func BenchmarkFile(b *testing.B) {
 		}
 	}
 }
+
+// TestDirFilesListsTheManifest checks that DirFiles returns Dir's result and
+// every file by its slash-separated relative path, in path order, with the
+// hash File gives it: what a folder's manifest records.
+func TestDirFilesListsTheManifest(t *testing.T) {
+	root := makeTree(t, map[string]string{"sub/b.txt": "world\n", "a.txt": "hello\n", "sub/deep/c.txt": ""})
+	res, files, err := DirFiles(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := Dir(context.Background(), root); res != want {
+		t.Fatalf("DirFiles = %+v, Dir = %+v", res, want)
+	}
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.Path)
+		want, err := File(context.Background(), filepath.Join(root, filepath.FromSlash(f.Path)))
+		if err != nil || f.Result != want {
+			t.Fatalf("%s: %+v, File gives %+v (%v)", f.Path, f.Result, want, err)
+		}
+	}
+	if got := strings.Join(paths, ","); got != "a.txt,sub/b.txt,sub/deep/c.txt" {
+		t.Fatalf("paths %s", got)
+	}
+}

@@ -236,6 +236,13 @@ func UpdateArtifact(ctx context.Context, q Querier, a *Artifact) error {
 
 // DeleteArtifact removes the artifact row and its link rows.
 func DeleteArtifact(ctx context.Context, q Querier, id int64) error {
+	// The save owner and the manifest go with the record (explicitly, so
+	// that no engine setting about foreign keys matters).
+	for _, t := range []string{"lamin_artifact_save", "lamin_artifact_file"} {
+		if _, err := q.Exec(ctx, `DELETE FROM `+t+` WHERE artifact_id = ?`, id); err != nil {
+			return fmt.Errorf("delete from %s: %w", t, err)
+		}
+	}
 	return artifactTable.deleteID(ctx, q, id)
 }
 

@@ -2,8 +2,10 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,7 +22,10 @@ type staged struct {
 // PutFilesFrom stores many local files with one durability barrier: every
 // file is copied to a temporary name (several at a time), the filesystem
 // is synced once, then the files are renamed into place and each touched
-// directory is synced. On error nothing of the batch stays visible.
+// directory is synced. On error nothing of the batch stays visible, with
+// one exception: when a temporary file vanished before its rename, another
+// process (a repair that took the write over) has moved or removed the
+// batch's files, and they are left to it.
 func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) (err error) {
 	for _, it := range items {
 		if err := validKey(it.Key); err != nil {
@@ -29,8 +34,9 @@ func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) (err er
 	}
 	st := make([]staged, len(items))
 	var renamed int
+	takenOver := false
 	defer func() {
-		if err == nil {
+		if err == nil || takenOver {
 			return
 		}
 		for i, x := range st {
@@ -63,6 +69,10 @@ func (s *Store) PutFilesFrom(ctx context.Context, items []blob.FileItem) (err er
 	dirs := map[string]bool{}
 	for i, x := range st {
 		if err := os.Rename(x.tmp, x.dst); err != nil {
+			if _, serr := os.Lstat(x.tmp); errors.Is(serr, fs.ErrNotExist) {
+				takenOver = true
+				return fmt.Errorf("put %s: its temporary file was moved or removed by another process: %w", items[i].Key, err)
+			}
 			return fmt.Errorf("put %s: %w", items[i].Key, err)
 		}
 		renamed = i + 1

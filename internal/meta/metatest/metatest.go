@@ -298,6 +298,8 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 			t.Fatalf("unknown user: %+v, %v", snap, err)
 		}
 	})
+
+	runSaves(t, migrated)
 }
 
 type fixture struct {
