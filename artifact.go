@@ -436,7 +436,7 @@ func (a *Artifact) assignUID(ctx context.Context, o ArtifactOptions) error {
 		a.UID = uid.NewFamily(uid.ArtifactStemLen)
 		return nil
 	}
-	latest, err := meta.Artifacts(ctx, a.in.store, "WHERE t.uid LIKE ? ORDER BY t.uid DESC LIMIT 1", stem+"%")
+	latest, err := meta.HighestArtifactVersion(ctx, a.in.store, stem)
 	if err != nil {
 		return err
 	}
@@ -444,7 +444,7 @@ func (a *Artifact) assignUID(ctx context.Context, o ArtifactOptions) error {
 		a.UID = stem + "0000"
 		return nil
 	}
-	fam, err := meta.Artifacts(ctx, a.in.store, "WHERE t.uid LIKE ? AND t.is_latest ORDER BY t.created_at DESC LIMIT 1", stem+"%")
+	fam, err := meta.LatestArtifactVersion(ctx, a.in.store, stem)
 	if err != nil {
 		return err
 	}

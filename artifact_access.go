@@ -23,11 +23,11 @@ func (in *Instance) GetArtifact(ctx context.Context, idlike string) (*Artifact, 
 	var rows []*meta.Artifact
 	var err error
 	if len(idlike) == uid.ArtifactLen {
-		rows, err = meta.Artifacts(ctx, in.store, "WHERE t.uid = ?", idlike)
+		rows, err = meta.ArtifactsByUID(ctx, in.store, idlike)
 	} else if len(idlike) <= uid.ArtifactStemLen {
-		rows, err = meta.Artifacts(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", idlike+"%")
+		rows, err = meta.PreferredArtifactByPrefix(ctx, in.store, idlike)
 	} else {
-		rows, err = meta.Artifacts(ctx, in.store, "WHERE t.uid LIKE ? LIMIT 2", idlike+"%")
+		rows, err = meta.ArtifactsByPrefix(ctx, in.store, idlike, 2)
 		if err == nil && len(rows) > 1 {
 			return nil, conflictf("MultipleResultsFound: more than one artifact has a uid starting with '%s'; pass more characters", idlike)
 		}
@@ -43,7 +43,7 @@ func (in *Instance) GetArtifact(ctx context.Context, idlike string) (*Artifact, 
 
 // ArtifactByID loads an artifact by its integer id.
 func (in *Instance) ArtifactByID(ctx context.Context, id int64) (*Artifact, error) {
-	a, err := meta.ArtifactWhere(ctx, in.store, "WHERE t.id = ?", id)
+	a, err := meta.ArtifactByID(ctx, in.store, id)
 	if errors.Is(err, meta.ErrNotFound) {
 		return nil, notFoundf("no artifact with id %d", id)
 	}
@@ -55,7 +55,7 @@ func (in *Instance) ArtifactByID(ctx context.Context, id int64) (*Artifact, erro
 
 // Versions lists every version of the artifact's family, newest first.
 func (in *Instance) Versions(ctx context.Context, a *Artifact) ([]*Artifact, error) {
-	rows, err := meta.Artifacts(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.created_at DESC, t.uid DESC", a.UID[:uid.ArtifactStemLen]+"%")
+	rows, err := meta.ArtifactVersions(ctx, in.store, a.UID[:uid.ArtifactStemLen])
 	if err != nil {
 		return nil, err
 	}
@@ -142,10 +142,10 @@ func (in *Instance) TrackInputs(ctx context.Context, arts []*Artifact, o CacheOp
 		ids = append(ids, a.ID)
 		linked = append(linked, &a.Artifact)
 		if a.RunID != nil {
-			r, err := meta.RunWhere(ctx, in.store, "WHERE t.id = ?", *a.RunID)
+			r, err := meta.RunByID(ctx, in.store, *a.RunID)
 			if err == nil && !seen[r.TransformID] {
 				seen[r.TransformID] = true
-				if t, err := meta.TransformWhere(ctx, in.store, "WHERE t.id = ?", r.TransformID); err == nil {
+				if t, err := meta.TransformByID(ctx, in.store, r.TransformID); err == nil {
 					parents = append(parents, t)
 				}
 			}
@@ -171,12 +171,12 @@ func (in *Instance) Delete(ctx context.Context, a *Artifact) error {
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
 		promoted = nil
 		wasLatest := a.IsLatest
-		if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = -1, is_latest = ? WHERE id = ?`, false, a.ID); err != nil {
+		if err := meta.TrashArtifact(ctx, tx, a.ID); err != nil {
 			return err
 		}
 		if wasLatest && !a.OverwriteVersions {
 			var err error
-			promoted, err = promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen])
+			promoted, err = meta.PromoteLatestArtifact(ctx, tx, a.UID[:uid.ArtifactStemLen])
 			return err
 		}
 		return nil
@@ -193,20 +193,6 @@ func (in *Instance) Delete(ctx context.Context, a *Artifact) error {
 	return nil
 }
 
-// promoteLatest marks the newest non-trashed version of a family as latest
-// and returns it (nil when none is left).
-func promoteLatest(ctx context.Context, q meta.Querier, stem string) (*meta.Artifact, error) {
-	rows, err := meta.Artifacts(ctx, q, "WHERE t.uid LIKE ? AND t._branch_code <> -1 ORDER BY t.created_at DESC, t.uid DESC LIMIT 1", stem+"%")
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	if _, err := q.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = (id = ?) WHERE uid LIKE ?`, rows[0].ID, stem+"%"); err != nil {
-		return nil, err
-	}
-	rows[0].IsLatest = true
-	return rows[0], nil
-}
-
 // Restore brings a trashed artifact back to the main branch; the family's
 // latest version is recomputed, so restoring the newest version makes it
 // the latest again.
@@ -215,13 +201,13 @@ func (in *Instance) Restore(ctx context.Context, a *Artifact) error {
 		return conflictf("artifact %s is not in the trash", a.UID)
 	}
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = 1 WHERE id = ?`, a.ID); err != nil {
+		if err := meta.RestoreArtifact(ctx, tx, a.ID); err != nil {
 			return err
 		}
 		if a.OverwriteVersions {
 			return nil
 		}
-		_, err := promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen])
+		_, err := meta.PromoteLatestArtifact(ctx, tx, a.UID[:uid.ArtifactStemLen])
 		return err
 	})
 	if err != nil {
@@ -251,11 +237,7 @@ type DeleteOptions struct {
 // environment, is refused unless Force is set, so lineage is not cut.
 func (in *Instance) DeletePermanently(ctx context.Context, a *Artifact, o DeleteOptions) error {
 	if !o.Force {
-		var runUID string
-		err := in.store.QueryRow(ctx, `SELECT r.uid FROM lamindb_run r WHERE r.report_id = ? OR r.environment_id = ? OR r._logfile_id = ?
-			UNION ALL SELECT r.uid FROM lamindb_artifact_input_of_runs l JOIN lamindb_run r ON r.id = l.run_id WHERE l.artifact_id = ? LIMIT 1`,
-			a.ID, a.ID, a.ID, a.ID).Scan(&runUID)
-		if err == nil {
+		if runUID, err := meta.RunUsingArtifact(ctx, in.store, a.ID); err == nil {
 			return conflictf("artifact %s is used by run %s; deleting it would cut that run's lineage: pass --force to delete anyway", a.UID, runUID)
 		}
 	}
@@ -265,28 +247,23 @@ func (in *Instance) DeletePermanently(ctx context.Context, a *Artifact, o Delete
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
 		family = nil
 		if o.Force {
-			for _, col := range []string{"report_id", "environment_id", "_logfile_id"} {
-				if _, err := tx.Exec(ctx, `UPDATE lamindb_run SET `+col+` = NULL WHERE `+col+` = ?`, a.ID); err != nil {
-					return err
-				}
+			if err := meta.DetachRunFile(ctx, tx, a.ID); err != nil {
+				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM lamindb_artifact_input_of_runs WHERE artifact_id = ?`, a.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM lamindb_artifact__previous_runs WHERE artifact_id = ?`, a.ID); err != nil {
+		if err := meta.UnlinkArtifactRuns(ctx, tx, a.ID); err != nil {
 			return err
 		}
 		if err := meta.DeleteArtifact(ctx, tx, a.ID); err != nil {
 			return err
 		}
 		if a.IsLatest && !a.OverwriteVersions {
-			if _, err := promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen]); err != nil {
+			if _, err := meta.PromoteLatestArtifact(ctx, tx, a.UID[:uid.ArtifactStemLen]); err != nil {
 				return err
 			}
 		}
 		var err error
-		family, err = meta.Artifacts(ctx, tx, "WHERE t.uid LIKE ?", a.UID[:uid.ArtifactStemLen]+"%")
+		family, err = meta.ArtifactFamily(ctx, tx, a.UID[:uid.ArtifactStemLen])
 		return err
 	})
 	if err != nil {
@@ -328,8 +305,7 @@ func (in *Instance) deleteBytes(ctx context.Context, key string) error {
 // default storage (main branch); key is matched in NFC, as keys are stored.
 func (in *Instance) ArtifactByKey(ctx context.Context, key string) (*Artifact, error) {
 	key = NormalizeKey(key)
-	rows, err := meta.Artifacts(ctx, in.store,
-		"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code = 1 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", key, in.storage.ID)
+	rows, err := meta.ArtifactByKey(ctx, in.store, in.storage.ID, key)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package lamin
 
 import (
 	"context"
-	"strings"
 
 	"github.com/lamin-go/lamin/internal/meta"
 )
@@ -65,19 +64,12 @@ func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map
 // lookupChunk bounds the number of values bound in one IN (...) list.
 const lookupChunk = 400
 
-// inList renders "?, ?, ..." for n values.
-func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-
 // newestByHash maps each hash to its newest artifact (any branch).
 func (in *Instance) newestByHash(ctx context.Context, hashes []string) (map[string]*meta.Artifact, error) {
 	out := map[string]*meta.Artifact{}
 	for start := 0; start < len(hashes); start += lookupChunk {
 		chunk := hashes[start:min(start+lookupChunk, len(hashes))]
-		args := make([]any, len(chunk))
-		for i, h := range chunk {
-			args[i] = h
-		}
-		rows, err := meta.Artifacts(ctx, in.store, "WHERE t.hash IN ("+inList(len(chunk))+") ORDER BY t.created_at DESC", args...)
+		rows, err := meta.ArtifactsByHashes(ctx, in.store, chunk)
 		if err != nil {
 			return nil, err
 		}
@@ -96,12 +88,7 @@ func (in *Instance) latestByKey(ctx context.Context, q meta.Querier, keys []stri
 	out := map[string]*meta.Artifact{}
 	for start := 0; start < len(keys); start += lookupChunk {
 		chunk := keys[start:min(start+lookupChunk, len(keys))]
-		args := []any{in.storage.ID}
-		for _, k := range chunk {
-			args = append(args, k)
-		}
-		rows, err := meta.Artifacts(ctx, q, "WHERE t.storage_id = ? AND t.key IN ("+inList(len(chunk))+
-			") AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC", args...)
+		rows, err := meta.ArtifactsByKeys(ctx, q, in.storage.ID, chunk)
 		if err != nil {
 			return nil, err
 		}

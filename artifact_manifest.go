@@ -379,8 +379,7 @@ func (in *Instance) removeUnclaimedBytes(ctx context.Context, key string) {
 // keyClaimed reports whether some record of the storage keeps its bytes at
 // key (on error it answers yes, so that nothing is deleted on a guess).
 func (in *Instance) keyClaimed(ctx context.Context, key string) bool {
-	rows, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? AND (t._real_key = ? OR t.key = ? OR t.uid LIKE ?)",
-		in.storage.ID, key, key, uidFromKey(key)+"%")
+	rows, err := meta.ArtifactsNamingKey(ctx, in.store, in.storage.ID, key, uidFromKey(key))
 	if err != nil {
 		return true
 	}

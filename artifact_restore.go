@@ -49,7 +49,7 @@ func (a *Artifact) ensureStored(ctx context.Context) error {
 	}
 	waiting := false
 	for {
-		cur, err := meta.ArtifactWhere(ctx, in.store, "WHERE t.id = ?", a.ID)
+		cur, err := meta.ArtifactByID(ctx, in.store, a.ID)
 		if errors.Is(err, meta.ErrNotFound) {
 			return fmt.Errorf("save artifact %s: the record with the same content was removed (by `lamin check --repair` or a delete) while this save used it; save again", a.UID)
 		}
@@ -125,7 +125,7 @@ func (a *Artifact) storeAdopted(ctx context.Context, owner meta.SaveOwner, wasSt
 	if err == nil {
 		err = in.store.Tx(ctx, func(tx *meta.Tx) error {
 			if a.isDir && len(a.manifest) > 0 {
-				if _, err := tx.Exec(ctx, `DELETE FROM lamin_artifact_file WHERE artifact_id = ?`, a.ID); err != nil {
+				if err := meta.DeleteManifest(ctx, tx, a.ID); err != nil {
 					return err
 				}
 				if err := meta.InsertManifest(ctx, tx, a.ID, a.manifest); err != nil {
@@ -164,7 +164,7 @@ func (a *Artifact) storeAdopted(ctx context.Context, owner meta.SaveOwner, wasSt
 			return err
 		}
 		if wasStored {
-			if _, err := tx.Exec(bg, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, prevAux, a.ID); err != nil {
+			if err := meta.SetArtifactAux(bg, tx, a.ID, prevAux); err != nil {
 				return err
 			}
 		}

@@ -90,7 +90,7 @@ func (in *Instance) SaveAll(ctx context.Context, arts []*Artifact) error {
 	if errors.Is(err, meta.ErrConflict) && len(fresh) == 1 {
 		// Another writer registered the same content first.
 		a := fresh[0]
-		ex, err2 := meta.ArtifactWhere(ctx, in.store, "WHERE t.hash = ? AND t.storage_id = ? ORDER BY t.created_at DESC LIMIT 1", *a.Hash, a.StorageID)
+		ex, err2 := meta.NewestArtifactByHash(ctx, in.store, *a.Hash, a.StorageID)
 		if err2 != nil {
 			return fmt.Errorf("save artifact: %w", err)
 		}
@@ -185,7 +185,7 @@ func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact, owner me
 			a.ID = 0
 			rows[i] = &a.Artifact
 			if a.revises != nil {
-				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, false, a.revises.ID); err != nil {
+				if err := meta.SetArtifactLatest(ctx, tx, a.revises.ID, false); err != nil {
 					return err
 				}
 			}
@@ -261,7 +261,7 @@ func (in *Instance) abortSave(ctx context.Context, unstored, copies []*Artifact,
 				return err
 			}
 			if a.revises != nil {
-				if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET is_latest = ? WHERE id = ?`, true, a.revises.ID); err != nil {
+				if err := meta.SetArtifactLatest(ctx, tx, a.revises.ID, true); err != nil {
 					return err
 				}
 			}
@@ -358,17 +358,17 @@ func (a *Artifact) saveExisting(ctx context.Context) error {
 	}
 	return a.in.store.Tx(ctx, func(tx *meta.Tx) error {
 		if a.newDescription != nil {
-			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET description = ? WHERE id = ?`, *a.newDescription, a.ID); err != nil {
+			if err := meta.SetArtifactDescription(ctx, tx, a.ID, *a.newDescription); err != nil {
 				return err
 			}
 		}
 		if a.adoptKey != nil {
-			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET key = ? WHERE id = ?`, *a.adoptKey, a.ID); err != nil {
+			if err := meta.SetArtifactKey(ctx, tx, a.ID, *a.adoptKey); err != nil {
 				return err
 			}
 		}
 		if a.fromTrash {
-			if _, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = 1 WHERE id = ?`, a.ID); err != nil {
+			if err := meta.RestoreArtifact(ctx, tx, a.ID); err != nil {
 				return err
 			}
 		}
@@ -377,8 +377,7 @@ func (a *Artifact) saveExisting(ctx context.Context) error {
 		}
 		if a.RunID == nil {
 			a.RunID = &a.run.ID
-			_, err := tx.Exec(ctx, `UPDATE lamindb_artifact SET run_id = ? WHERE id = ?`, a.run.ID, a.ID)
-			return err
+			return meta.SetArtifactRun(ctx, tx, a.ID, a.run.ID)
 		}
 		if *a.RunID != a.run.ID {
 			return meta.AddRecreatingRun(ctx, tx, a.ID, a.run.ID)

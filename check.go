@@ -68,7 +68,7 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 	if err != nil {
 		return nil, err
 	}
-	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ? ORDER BY t.id", in.storage.ID)
+	arts, err := meta.ArtifactsInStorageByID(ctx, in.store, in.storage.ID)
 	if err != nil && len(problems) > 0 {
 		return problems, nil // a damaged database: what it holds cannot be trusted
 	}
@@ -340,7 +340,7 @@ func processAux(pid int) *string {
 // checkRuns finds runs still marked started whose recorded process on this
 // host no longer exists.
 func (in *Instance) checkRuns(ctx context.Context, repair bool) ([]Problem, error) {
-	runs, err := meta.Runs(ctx, in.store, "WHERE t._status_code IN (?, ?) AND t._aux IS NOT NULL ORDER BY t.id", StatusStarted, StatusRestarted)
+	runs, err := meta.RunsWithProcess(ctx, in.store, StatusStarted, StatusRestarted)
 	if err != nil {
 		return nil, err
 	}

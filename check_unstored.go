@@ -77,7 +77,7 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 			return err
 		}
 		if a.IsLatest && !a.OverwriteVersions && len(a.UID) >= uid.ArtifactStemLen {
-			if _, err := promoteLatest(ctx, tx, a.UID[:uid.ArtifactStemLen]); err != nil {
+			if _, err := meta.PromoteLatestArtifact(ctx, tx, a.UID[:uid.ArtifactStemLen]); err != nil {
 				return err
 			}
 		}
@@ -99,7 +99,7 @@ func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p strin
 // still unfinished; if not (its save completed between the read and the
 // claim) the claim is dropped.
 func (in *Instance) stillUnfinished(ctx context.Context, id int64, token string) bool {
-	cur, err := meta.ArtifactWhere(ctx, in.store, "WHERE t.id = ?", id)
+	cur, err := meta.ArtifactByID(ctx, in.store, id)
 	if err == nil && unfinished(cur) {
 		return true
 	}
@@ -223,7 +223,7 @@ func (in *Instance) confirmOrphans(ctx context.Context, cands []orphanCandidate)
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	arts, err := meta.Artifacts(ctx, in.store, "WHERE t.storage_id = ?", in.storage.ID)
+	arts, err := meta.ArtifactsInStorage(ctx, in.store, in.storage.ID)
 	if err != nil {
 		return nil, err
 	}

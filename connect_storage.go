@@ -103,7 +103,7 @@ func resolveByStorage(ctx context.Context, sd settings.Dir, root string) (settin
 		return settings.Instance{}, conflictf("%s belongs to instance %s, but database %s now holds %s/%s; connect with `lamin connect postgresql://...` to the database of %s",
 			root, m.instanceUID, redactURL(si.DB), id.Owner, id.Name, name)
 	}
-	st, err := meta.StorageWhere(ctx, store, "WHERE t.id = ?", id.StorageID)
+	st, err := meta.StorageByID(ctx, store, id.StorageID)
 	if err != nil {
 		return settings.Instance{}, err
 	}

@@ -21,33 +21,24 @@ type ArtifactDescription struct {
 // transform, where its bytes are and which runs read it.
 func (in *Instance) DescribeArtifact(ctx context.Context, a *Artifact) (*ArtifactDescription, error) {
 	d := &ArtifactDescription{Artifact: a.Artifact, Path: a.Path(), TransformKey: "None"}
-	err := in.store.QueryRow(ctx, `SELECT u.handle, s.name, b.name FROM lamindb_user u, lamindb_space s, lamindb_branch b
-		WHERE u.id = ? AND s.id = ? AND b.id = ?`, a.CreatedByID, a.SpaceID, a.BranchID).Scan(&d.CreatedBy, &d.Space, &d.Branch)
+	names, err := meta.NamesOf(ctx, in.store, a.CreatedByID, a.SpaceID, a.BranchID)
 	if err != nil {
 		return nil, err
 	}
+	d.CreatedBy, d.Space, d.Branch = names.Handle, names.Space, names.Branch
 	if a.RunID != nil {
-		r, err := meta.RunWhere(ctx, in.store, "WHERE t.id = ?", *a.RunID)
+		r, err := meta.RunByID(ctx, in.store, *a.RunID)
 		if err != nil {
 			return nil, err
 		}
-		t, err := meta.TransformWhere(ctx, in.store, "WHERE t.id = ?", r.TransformID)
+		t, err := meta.TransformByID(ctx, in.store, r.TransformID)
 		if err != nil {
 			return nil, err
 		}
 		d.TransformKey = derefOr(t.Key, t.UID)
 	}
-	rows, err := in.store.Query(ctx, `SELECT r.uid FROM lamindb_artifact_input_of_runs l JOIN lamindb_run r ON r.id = l.run_id WHERE l.artifact_id = ? ORDER BY l.id`, a.ID)
-	if err != nil {
+	if d.InputOfRuns, err = meta.RunsReading(ctx, in.store, a.ID); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		d.InputOfRuns = append(d.InputOfRuns, u)
-	}
-	return d, rows.Err()
+	return d, nil
 }

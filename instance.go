@@ -232,7 +232,7 @@ func initInstance(ctx context.Context, store *meta.Store, blobs blob.Store, root
 	st := &meta.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: typ, InstanceUID: &instUID,
 		SpaceID: 1, BranchID: 1, CreatedAt: now, UpdatedAt: now}
 	err := store.Tx(ctx, func(tx *meta.Tx) error {
-		u, err := meta.UserWhere(ctx, tx, "WHERE t.uid = ?", su.UID)
+		u, err := meta.UserByUID(ctx, tx, su.UID)
 		if errors.Is(err, meta.ErrNotFound) {
 			u = &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
 			if su.Name != "" {
@@ -255,14 +255,7 @@ func initInstance(ctx context.Context, store *meta.Store, blobs blob.Store, root
 	}
 	undo := func() {
 		ctx := context.WithoutCancel(ctx)
-		store.Tx(ctx, func(tx *meta.Tx) error {
-			for _, q := range []string{`DELETE FROM lamin_instance`, `DELETE FROM lamindb_storage`} {
-				if _, err := tx.Exec(ctx, q); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		store.Tx(ctx, func(tx *meta.Tx) error { return meta.ClearInstance(ctx, tx) })
 	}
 	if err := writeStorageMarker(ctx, blobs, st.UID, su.Handle+"/"+name, instUID); err != nil {
 		undo()
@@ -405,7 +398,7 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 		if err != nil {
 			return settings.Instance{}, notFoundf("database %s holds no lamin instance; create one with `lamin init --storage DIR --db %s`", redactURL(target), redactURL(target))
 		}
-		st, err := meta.StorageWhere(ctx, store, "WHERE t.id = ?", id.StorageID)
+		st, err := meta.StorageByID(ctx, store, id.StorageID)
 		if err != nil {
 			return settings.Instance{}, err
 		}
@@ -475,7 +468,7 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 		if err != nil {
 			return nil, err
 		}
-		st, err := meta.StorageWhere(ctx, store, "WHERE t.id = ?", id.StorageID)
+		st, err := meta.StorageByID(ctx, store, id.StorageID)
 		if err != nil {
 			return nil, fmt.Errorf("read default storage: %w", err)
 		}
@@ -511,14 +504,14 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 
 // ensureUser finds the current user's row by uid, inserting it on first use.
 func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*meta.User, error) {
-	u, err := meta.UserWhere(ctx, in.store, "WHERE t.uid = ?", su.UID)
+	u, err := meta.UserByUID(ctx, in.store, su.UID)
 	if err == nil {
 		return u, nil
 	}
 	if !errors.Is(err, meta.ErrNotFound) {
 		return nil, err
 	}
-	if same, err := meta.UserWhere(ctx, in.store, "WHERE t.handle = ?", su.Handle); err == nil {
+	if same, err := meta.UserByHandle(ctx, in.store, su.Handle); err == nil {
 		// The same handle was registered from another settings folder: the
 		// instance is the authority on who a handle is.
 		su.UID = same.UID
@@ -534,7 +527,7 @@ func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*meta.Use
 	}
 	if err := meta.InsertUser(ctx, in.store, u); err != nil {
 		if errors.Is(err, meta.ErrConflict) {
-			return meta.UserWhere(ctx, in.store, "WHERE t.uid = ?", su.UID)
+			return meta.UserByUID(ctx, in.store, su.UID)
 		}
 		return nil, err
 	}

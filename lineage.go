@@ -138,15 +138,14 @@ func (in *Instance) DescribeRun(ctx context.Context, uid string) (*RunDescriptio
 	if r.FinishedAt != nil {
 		d.Duration = r.FinishedAt.Sub(r.StartedAt)
 	}
-	if err := in.store.QueryRow(ctx, `SELECT handle FROM lamindb_user WHERE id = ?`, r.CreatedByID).Scan(&d.CreatedBy); err != nil {
+	if d.CreatedBy, err = meta.UserHandle(ctx, in.store, r.CreatedByID); err != nil {
 		return nil, fmt.Errorf("describe run %s: %w", uid, err)
 	}
-	inputs, err := meta.ArtifactsSQL(ctx, in.store, `SELECT `+meta.ArtifactColumns("t")+` FROM lamindb_artifact_input_of_runs l
-		JOIN lamindb_artifact t ON t.id = l.artifact_id WHERE l.run_id = ? AND t._branch_code IN (0, 1) ORDER BY l.id`, r.ID)
+	inputs, err := meta.InputsOfRun(ctx, in.store, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	outputs, err := meta.Artifacts(ctx, in.store, `WHERE t.run_id = ? AND t._branch_code IN (0, 1) ORDER BY t.id`, r.ID)
+	outputs, err := meta.OutputsOfRun(ctx, in.store, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,14 +162,14 @@ func (in *Instance) DescribeRun(ctx context.Context, uid string) (*RunDescriptio
 		if ref.id == nil {
 			continue
 		}
-		a, err := meta.ArtifactWhere(ctx, in.store, "WHERE t.id = ?", *ref.id)
+		a, err := meta.ArtifactByID(ctx, in.store, *ref.id)
 		if err != nil {
 			return nil, fmt.Errorf("describe run %s: %w", uid, err)
 		}
 		*ref.dst = a
 	}
 	if r.InitiatedByRunID != nil {
-		if err := in.store.QueryRow(ctx, `SELECT uid FROM lamindb_run WHERE id = ?`, *r.InitiatedByRunID).Scan(&d.InitiatedBy); err != nil {
+		if d.InitiatedBy, err = meta.RunUID(ctx, in.store, *r.InitiatedByRunID); err != nil {
 			return nil, fmt.Errorf("describe run %s: %w", uid, err)
 		}
 	}
@@ -204,29 +203,16 @@ func (in *Instance) DescribeTransform(ctx context.Context, uid string) (*Transfo
 		return nil, err
 	}
 	d := &TransformDescription{Transform: *t}
-	if err := in.store.QueryRow(ctx, `SELECT handle FROM lamindb_user WHERE id = ?`, t.CreatedByID).Scan(&d.CreatedBy); err != nil {
+	if d.CreatedBy, err = meta.UserHandle(ctx, in.store, t.CreatedByID); err != nil {
 		return nil, fmt.Errorf("describe transform %s: %w", uid, err)
 	}
-	rows, err := in.store.Query(ctx, `SELECT r.uid, r.started_at, r.finished_at, r._status_code, u.handle,
-		(SELECT COUNT(*) FROM lamindb_artifact_input_of_runs l WHERE l.run_id = r.id),
-		(SELECT COUNT(*) FROM lamindb_artifact a WHERE a.run_id = r.id AND a._branch_code IN (0, 1))
-		FROM lamindb_run r JOIN lamindb_user u ON u.id = r.created_by_id
-		WHERE r.transform_id = ? ORDER BY r.started_at DESC, r.id DESC`, t.ID)
+	runs, err := meta.RunOverviews(ctx, in.store, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("describe transform %s: %w", uid, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var s RunSummary
-		var code *int64
-		if err := rows.Scan(&s.UID, &s.StartedAt, &s.FinishedAt, &code, &s.CreatedBy, &s.Inputs, &s.Outputs); err != nil {
-			return nil, fmt.Errorf("describe transform %s: %w", uid, err)
-		}
-		s.Status = StatusName(code)
-		d.Runs = append(d.Runs, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("describe transform %s: %w", uid, err)
+	for _, o := range runs {
+		d.Runs = append(d.Runs, RunSummary{UID: o.UID, StartedAt: o.StartedAt, FinishedAt: o.FinishedAt,
+			Status: StatusName(o.StatusCode), CreatedBy: o.CreatedBy, Inputs: o.Inputs, Outputs: o.Outputs})
 	}
 	return d, nil
 }

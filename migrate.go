@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
@@ -25,7 +24,7 @@ func (in *Instance) Migrate(ctx context.Context) (applied []int, backup string, 
 	}
 	if in.store.Dialect().Name() == "sqlite" {
 		backup = filepath.Join(in.storage.Root, markerDir, backupName(from, time.Now()))
-		if _, err := in.store.Exec(ctx, `VACUUM INTO '`+strings.ReplaceAll(backup, "'", "''")+`'`); err != nil {
+		if err := in.store.BackupTo(ctx, backup); err != nil {
 			return nil, "", fmt.Errorf("back up %s before migrating: %w", in.store.Dialect().Name(), err)
 		}
 	}

@@ -27,10 +27,10 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, perm
 	stem := t.UID[:uid.TransformStemLen]
 	if !permanent && t.BranchID != -1 {
 		err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-			if _, err := tx.Exec(ctx, `UPDATE lamindb_transform SET _branch_code = -1, is_latest = ? WHERE id = ?`, false, t.ID); err != nil {
+			if err := meta.TrashTransform(ctx, tx, t.ID); err != nil {
 				return err
 			}
-			return promoteLatestTransform(ctx, tx, stem)
+			return meta.PromoteLatestTransform(ctx, tx, stem)
 		})
 		if err != nil {
 			return fmt.Errorf("move transform %s to trash: %w", t.UID, err)
@@ -39,7 +39,7 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, perm
 		in.msg.movedToTrash("transform", t.UID, TransformRepr(t))
 		return nil
 	}
-	runs, err := meta.Runs(ctx, in.store, "WHERE t.transform_id = ?", t.ID)
+	runs, err := meta.RunsOfTransform(ctx, in.store, t.ID)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, perm
 		if err := clearRunFiles(ctx, tx, runs); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE lamindb_transform SET _template_id = NULL WHERE _template_id = ?`, t.ID); err != nil {
+		if err := meta.ClearTemplate(ctx, tx, t.ID); err != nil {
 			return err
 		}
 		// Runs, their input links and the transform's predecessor links
@@ -58,7 +58,7 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, perm
 		if err := meta.DeleteTransform(ctx, tx, t.ID); err != nil {
 			return err
 		}
-		return promoteLatestTransform(ctx, tx, stem)
+		return meta.PromoteLatestTransform(ctx, tx, stem)
 	})
 	if err != nil {
 		return fmt.Errorf("delete transform %s: %w", t.UID, err)
@@ -74,15 +74,15 @@ func (in *Instance) RestoreTransform(ctx context.Context, t *meta.Transform) err
 		return conflictf("transform %s is not in the trash", t.UID)
 	}
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE lamindb_transform SET _branch_code = 1 WHERE id = ?`, t.ID); err != nil {
+		if err := meta.RestoreTransform(ctx, tx, t.ID); err != nil {
 			return err
 		}
-		return promoteLatestTransform(ctx, tx, t.UID[:uid.TransformStemLen])
+		return meta.PromoteLatestTransform(ctx, tx, t.UID[:uid.TransformStemLen])
 	})
 	if err != nil {
 		return fmt.Errorf("restore transform %s: %w", t.UID, err)
 	}
-	fresh, err := meta.TransformWhere(ctx, in.store, "WHERE t.id = ?", t.ID)
+	fresh, err := meta.TransformByID(ctx, in.store, t.ID)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (in *Instance) RestoreTransform(ctx context.Context, t *meta.Transform) err
 // lineage.
 func (in *Instance) DeleteRun(ctx context.Context, r *meta.Run, permanent bool) error {
 	if !permanent && r.BranchID != -1 {
-		if _, err := in.store.Exec(ctx, `UPDATE lamindb_run SET _branch_code = -1 WHERE id = ?`, r.ID); err != nil {
+		if err := meta.TrashRun(ctx, in.store, r.ID); err != nil {
 			return fmt.Errorf("move run %s to trash: %w", r.UID, err)
 		}
 		r.BranchID = -1
@@ -127,7 +127,7 @@ func (in *Instance) RestoreRun(ctx context.Context, r *meta.Run) error {
 	if r.BranchID != -1 {
 		return conflictf("run %s is not in the trash", r.UID)
 	}
-	if _, err := in.store.Exec(ctx, `UPDATE lamindb_run SET _branch_code = 1 WHERE id = ?`, r.ID); err != nil {
+	if err := meta.RestoreRun(ctx, in.store, r.ID); err != nil {
 		return fmt.Errorf("restore run %s: %w", r.UID, err)
 	}
 	r.BranchID = 1
@@ -141,37 +141,30 @@ func (in *Instance) refuseCuttingLineage(ctx context.Context, what string, runs 
 	if len(runs) == 0 {
 		return nil
 	}
-	ids := make([]any, len(runs))
+	ids := make([]int64, len(runs))
 	mine := map[string]bool{}
 	for i, r := range runs {
 		ids[i] = r.ID
 		mine[r.UID] = true
 	}
-	list := inList(len(ids))
-	for _, dep := range []struct{ table, col, noun, fix string }{
-		{"lamindb_artifact", "run_id", "artifact", "delete it first with `lamin delete artifact %s --permanent`"},
-		{"lamindb_collection", "run_id", "collection", "delete it first"},
-		{"lamindb_storage", "run_id", "storage location", "it must stay"},
-		{"lamindb_run", "initiated_by_run_id", "run", "delete it first with `lamin delete run %s --permanent`"},
+	for _, dep := range []struct {
+		kind      meta.RunDependent
+		noun, fix string
+	}{
+		{meta.ArtifactsMadeByRuns, "artifact", "delete it first with `lamin delete artifact %s --permanent`"},
+		{meta.CollectionsMadeByRuns, "collection", "delete it first"},
+		{meta.StoragesMadeByRuns, "storage location", "it must stay"},
+		{meta.RunsStartedByRuns, "run", "delete it first with `lamin delete run %s --permanent`"},
 	} {
-		rows, err := in.store.Query(ctx, `SELECT uid FROM `+dep.table+` WHERE `+dep.col+` IN (`+list+`)`, ids...)
+		found, err := meta.RunDependents(ctx, in.store, dep.kind, ids)
 		if err != nil {
 			return err
 		}
 		var uids []string
-		for rows.Next() {
-			var u string
-			if err := rows.Scan(&u); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, u := range found {
 			if !mine[u] {
 				uids = append(uids, u)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		if len(uids) > 0 {
 			fix := dep.fix
@@ -185,17 +178,12 @@ func (in *Instance) refuseCuttingLineage(ctx context.Context, what string, runs 
 	return nil
 }
 
-// runFileColumns are the run columns that point at its own files.
-var runFileColumns = []string{"report_id", "_logfile_id", "environment_id"}
-
 // clearRunFiles unlinks the runs' reports, logs and environments so the
 // runs can be deleted before those artifacts are.
 func clearRunFiles(ctx context.Context, tx *meta.Tx, runs []*meta.Run) error {
 	for _, r := range runs {
-		for _, col := range runFileColumns {
-			if _, err := tx.Exec(ctx, `UPDATE lamindb_run SET `+col+` = NULL WHERE id = ?`, r.ID); err != nil {
-				return err
-			}
+		if err := meta.ClearRunFiles(ctx, tx, r.ID); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -210,9 +198,8 @@ func (in *Instance) deleteRunFiles(ctx context.Context, runs []*meta.Run) error 
 			if id == nil {
 				continue
 			}
-			var users int
-			if err := in.store.QueryRow(ctx, `SELECT COUNT(*) FROM lamindb_run WHERE report_id = ? OR _logfile_id = ? OR environment_id = ?`,
-				*id, *id, *id).Scan(&users); err != nil {
+			users, err := meta.RunsUsingFile(ctx, in.store, *id)
+			if err != nil {
 				return err
 			}
 			if users > 0 {
@@ -228,17 +215,6 @@ func (in *Instance) deleteRunFiles(ctx context.Context, runs []*meta.Run) error 
 		}
 	}
 	return nil
-}
-
-// promoteLatestTransform marks the newest non-trashed version of a
-// transform family as the latest.
-func promoteLatestTransform(ctx context.Context, q meta.Querier, stem string) error {
-	rows, err := meta.Transforms(ctx, q, "WHERE t.uid LIKE ? AND t._branch_code <> -1 ORDER BY t.created_at DESC, t.uid DESC LIMIT 1", stem+"%")
-	if err != nil || len(rows) == 0 {
-		return err
-	}
-	_, err = q.Exec(ctx, `UPDATE lamindb_transform SET is_latest = (id = ?) WHERE uid LIKE ?`, rows[0].ID, stem+"%")
-	return err
 }
 
 func plural(n int, one, many string) string {

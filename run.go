@@ -81,7 +81,7 @@ func (in *Instance) CurrentRun(ctx context.Context) (*Run, error) {
 
 // RunByUID loads a run and its transform.
 func (in *Instance) RunByUID(ctx context.Context, runUID string) (*Run, error) {
-	r, err := meta.RunWhere(ctx, in.store, "WHERE t.uid = ?", runUID)
+	r, err := meta.RunByUID(ctx, in.store, runUID)
 	if errors.Is(err, meta.ErrNotFound) {
 		return nil, notFoundf("no run with uid '%s'", runUID)
 	}
@@ -92,7 +92,7 @@ func (in *Instance) RunByUID(ctx context.Context, runUID string) (*Run, error) {
 }
 
 func (in *Instance) withTransform(ctx context.Context, r *meta.Run) (*Run, error) {
-	t, err := meta.TransformWhere(ctx, in.store, "WHERE t.id = ?", r.TransformID)
+	t, err := meta.TransformByID(ctx, in.store, r.TransformID)
 	if err != nil {
 		return nil, fmt.Errorf("load transform of run %s: %w", r.UID, err)
 	}

@@ -141,10 +141,10 @@ func (r *Run) Discard(ctx context.Context) error {
 	}
 	t := r.Transform
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM lamindb_transform WHERE id = ? AND NOT EXISTS (SELECT 1 FROM lamindb_run WHERE transform_id = ?)`, t.ID, t.ID); err != nil {
+		if err := meta.DeleteTransformWithoutRuns(ctx, tx, t.ID); err != nil {
 			return err
 		}
-		return promoteLatestTransform(ctx, tx, t.UID[:uid.TransformStemLen])
+		return meta.PromoteLatestTransform(ctx, tx, t.UID[:uid.TransformStemLen])
 	})
 	if err != nil {
 		return fmt.Errorf("discard transform %s: %w", t.UID, err)
@@ -233,7 +233,7 @@ func (r *Run) AttachReport(ctx context.Context, path, description string) error 
 		return fmt.Errorf("store report of run %s: %w", r.UID, err)
 	}
 	r.ReportID = &rep.ID
-	if _, err := r.in.store.Exec(ctx, `UPDATE lamindb_run SET report_id = ? WHERE id = ?`, rep.ID, r.ID); err != nil {
+	if err := meta.SetRunReport(ctx, r.in.store, r.ID, rep.ID); err != nil {
 		return fmt.Errorf("link report of run %s: %w", r.UID, err)
 	}
 	return nil

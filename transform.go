@@ -135,7 +135,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 	var keyLatest *meta.Transform
 	claimKey := len(spec.UID) == 0 && spec.Key != ""
 	if claimKey {
-		if keyLatest, err = in.latestTransform(ctx, "WHERE t.key = ?", spec.Key); err != nil {
+		if keyLatest, err = first(meta.LatestTransformByKey(ctx, in.store, spec.Key)); err != nil {
 			return nil, false, err
 		}
 	}
@@ -147,7 +147,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 		if err := uid.Valid(spec.UID, uid.TransformLen); err != nil {
 			return nil, false, invalidf("transform uid %q: %v", spec.UID, err)
 		}
-		t, err := meta.TransformWhere(ctx, in.store, "WHERE t.uid = ?", spec.UID)
+		t, err := meta.TransformByUID(ctx, in.store, spec.UID)
 		switch {
 		case err == nil:
 			if src != nil && t.SourceCode != nil && t.Hash != nil && *t.Hash != src.hash {
@@ -166,7 +166,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 		if err := uid.Valid(spec.UID, uid.TransformStemLen); err != nil {
 			return nil, false, invalidf("transform uid %q: %v", spec.UID, err)
 		}
-		family, err = in.latestTransform(ctx, "WHERE t.uid LIKE ?", spec.UID+"%")
+		family, err = first(meta.LatestTransformByStem(ctx, in.store, spec.UID))
 		if err != nil {
 			return nil, false, err
 		}
@@ -178,7 +178,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 	}
 	if newUID == "" && family == nil {
 		if src != nil {
-			same, err := in.latestTransform(ctx, "WHERE t.hash = ?", src.hash)
+			same, err := first(meta.LatestTransformByHash(ctx, in.store, src.hash))
 			if err != nil {
 				return nil, false, err
 			}
@@ -232,7 +232,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 			if err := meta.Lock(ctx, tx, meta.LockKey("transform-key "+spec.Key)); err != nil {
 				return err
 			}
-			now, err := meta.Transforms(ctx, tx, "WHERE t.key = ? AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC, t.uid DESC LIMIT 1", spec.Key)
+			now, err := meta.LatestTransformByKey(ctx, tx, spec.Key)
 			if err != nil {
 				return err
 			}
@@ -240,7 +240,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 				return errTransformRaced
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE lamindb_transform SET is_latest = ? WHERE uid LIKE ?`, false, newUID[:uid.TransformStemLen]+"%"); err != nil {
+		if err := meta.ClearTransformLatest(ctx, tx, newUID[:uid.TransformStemLen]); err != nil {
 			return err
 		}
 		err := meta.InsertTransform(ctx, tx, t)
@@ -288,8 +288,8 @@ func (in *Instance) reuseTransform(ctx context.Context, t *meta.Transform, spec 
 	return t, true, nil
 }
 
-func (in *Instance) latestTransform(ctx context.Context, where string, args ...any) (*meta.Transform, error) {
-	rows, err := meta.Transforms(ctx, in.store, where+" AND t._branch_code >= 0 ORDER BY t.is_latest DESC, t.created_at DESC, t.uid DESC LIMIT 1", args...)
+// first returns the first of rows, nil when there is none.
+func first[T any](rows []*T, err error) (*T, error) {
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -297,7 +297,7 @@ func (in *Instance) latestTransform(ctx context.Context, where string, args ...a
 }
 
 func (in *Instance) nextTransformUID(ctx context.Context, stem string) (string, error) {
-	rows, err := meta.Transforms(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.uid DESC LIMIT 1", stem+"%")
+	rows, err := meta.HighestTransformVersion(ctx, in.store, stem)
 	if err != nil {
 		return "", err
 	}
@@ -312,7 +312,7 @@ func (in *Instance) nextTransformUID(ctx context.Context, stem string) (string, 
 }
 
 func (in *Instance) checkVersionFree(ctx context.Context, stem, version string) error {
-	rows, err := meta.Transforms(ctx, in.store, "WHERE t.uid LIKE ? AND t.version = ? LIMIT 1", stem+"%", version)
+	rows, err := meta.TransformWithVersion(ctx, in.store, stem, version)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
@@ -324,7 +324,7 @@ func (in *Instance) TransformByUID(ctx context.Context, idlike string) (*meta.Tr
 	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.TransformLen {
 		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get transform key=%s`?", idlike, idlike)
 	}
-	rows, err := meta.Transforms(ctx, in.store, "WHERE t.uid LIKE ? ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", idlike+"%")
+	rows, err := meta.PreferredTransformByPrefix(ctx, in.store, idlike)
 	if err != nil {
 		return nil, err
 	}

@@ -212,3 +212,12 @@ func Manifest(ctx context.Context, q Querier, artifactID int64) (files []Manifes
 	}
 	return files, len(files) > 0, rows.Err()
 }
+
+// DeleteManifest removes the files recorded for a folder artifact, before
+// a new manifest replaces them.
+func DeleteManifest(ctx context.Context, q Querier, artifactID int64) error {
+	if _, err := q.Exec(ctx, `DELETE FROM lamin_artifact_file WHERE artifact_id = ?`, artifactID); err != nil {
+		return fmt.Errorf("delete the files of artifact %d: %w", artifactID, err)
+	}
+	return nil
+}

@@ -309,6 +309,17 @@ func (s *Store) MigrateTo(ctx context.Context, target int) ([]int, error) {
 	return applied, err
 }
 
+// BackupTo writes a consistent copy of a SQLite database to path (VACUUM
+// INTO), e.g. before a migration. Other dialects are backed up by their
+// own tools.
+func (s *Store) BackupTo(ctx context.Context, path string) error {
+	if s.dialect.Name() != "sqlite" {
+		return fmt.Errorf("back up %s: only SQLite databases are copied by lamin", s.dialect.Name())
+	}
+	_, err := s.Exec(ctx, `VACUUM INTO '`+strings.ReplaceAll(path, "'", "''")+`'`)
+	return err
+}
+
 // TimeLayout is how timestamps are written as text: fixed microseconds so that
 // text order is time order.
 const TimeLayout = "2006-01-02 15:04:05.000000-07:00"
