@@ -248,13 +248,8 @@ func (in *Instance) getByFilter(ctx context.Context, reg *query.Registry, exprs 
 // rowsOf runs q and returns its records with the columns of Filter.
 func (in *Instance) rowsOf(ctx context.Context, q *query.Query) (*Rows, error) {
 	plan := frameColumns(q.Registry)
-	sel := make([]string, len(plan.names))
-	for i, n := range plan.names {
-		c, _ := q.Registry.Column(n)
-		sel[i] = "t." + c.SQL
-	}
 	var err error
-	if plan.sql, plan.args, err = q.SQL(in.store.Dialect(), strings.Join(sel, ", ")); err != nil {
+	if plan.sql, plan.args, err = q.SQL(in.store.Dialect(), strings.Join(query.ColumnExprs(q.Registry, plan.names), ", ")); err != nil {
 		return nil, invalidf("%v", err)
 	}
 	return in.fetch(ctx, plan)

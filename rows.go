@@ -339,15 +339,11 @@ func (in *Instance) planFilter(registry string, exprs []string, o FilterOptions)
 	q.Limit = max(limit, 0)
 	q.Offset = max(o.Offset, 0)
 	plan := frameColumns(reg)
-	sel := make([]string, 0, len(plan.names)+len(o.Include))
-	for _, n := range plan.names {
-		c, _ := reg.Column(n)
-		sel = append(sel, "t."+c.SQL)
-	}
+	sel := query.ColumnExprs(reg, plan.names)
 	for k, path := range o.Include {
-		expr, typ, err := includeExpr(reg, path, k+1)
+		expr, typ, err := query.IncludeExpr(reg, path, k+1)
 		if err != nil {
-			return nil, err
+			return nil, invalidf("%v", err)
 		}
 		sel = append(sel, expr)
 		plan.names = append(plan.names, path)
@@ -367,63 +363,6 @@ func frameColumns(reg *query.Registry) *rowPlan {
 		p.types = append(p.types, c.Type)
 	}
 	return p
-}
-
-// includeExpr renders the select expression of a related field path: a
-// column of reg itself, or a correlated subquery walking to-one relations
-// (aliases i<k>_<hop>). Only identifiers from the registry model appear in
-// the text.
-func includeExpr(reg *query.Registry, path string, k int) (string, query.Type, error) {
-	parts := strings.Split(path, "__")
-	if a, ok := reg.Aliases[parts[0]]; ok {
-		parts = append(strings.Split(a, "__"), parts[1:]...)
-	}
-	cur := reg
-	var hops []query.Relation
-	var col query.Column
-	for i, p := range parts {
-		last := i == len(parts)-1
-		if c, ok := cur.Column(p); ok && last {
-			col = c
-			break
-		}
-		rel, ok := cur.Relation(p)
-		if !ok {
-			if _, isCol := cur.Column(p); isCol {
-				return "", 0, invalidf("cannot include '%s': '%s' is a field of %s, not a relation", path, p, cur.Title)
-			}
-			return "", 0, invalidf("Unknown field '%s'. Available fields: %s", p, strings.Join(cur.AvailableFields(), ", "))
-		}
-		if rel.ToMany() {
-			return "", 0, invalidf("cannot include '%s': '%s' is a to-many relation; include fields reached through to-one relations such as run, created_by or storage", path, p)
-		}
-		if last {
-			col = query.Column{Name: rel.Name + "_id", SQL: rel.Column, Type: query.Int}
-			break
-		}
-		hops = append(hops, rel)
-		next, err := query.LookupRegistry(rel.Target)
-		if err != nil {
-			return "", 0, err
-		}
-		cur = next
-	}
-	if len(hops) == 0 {
-		return "t." + col.SQL, col.Type, nil
-	}
-	alias := func(h int) string { return "i" + strconv.Itoa(k) + "_" + strconv.Itoa(h) }
-	var sb strings.Builder
-	sb.WriteString("(SELECT " + alias(len(hops)) + "." + col.SQL + " FROM ")
-	for h, rel := range hops {
-		target, _ := query.LookupRegistry(rel.Target)
-		if h == 0 {
-			sb.WriteString(target.Table + " " + alias(1))
-			continue
-		}
-		sb.WriteString(" JOIN " + target.Table + " " + alias(h+1) + " ON " + alias(h+1) + ".id = " + alias(h) + "." + rel.Column)
-	}
-	sb.WriteString(" WHERE " + alias(1) + ".id = t." + hops[0].Column + ")")
-	return sb.String(), col.Type, nil
 }
 
 // lookupFields lists the columns lookup accepts.
