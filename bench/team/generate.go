@@ -15,7 +15,10 @@ import (
 )
 
 // The big tables, whose secondary indexes are dropped during the load and
-// built again afterwards.
+// built again afterwards. The generator names the schema's tables itself:
+// it bulk-loads millions of rows with COPY, which the SDK (one record per
+// statement, the way users save) would take hours to insert, and it
+// measures reads, not writes.
 var bigTables = []string{"lamindb_transform", "lamindb_run", "lamindb_artifact", "lamindb_artifact_input_of_runs"}
 
 // shape is what generate loaded, for choosing the queried records.

@@ -154,6 +154,8 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 
 	// Search: the candidate selection query.Search runs, then the fetch of
 	// the hits by id (as Instance.Search does).
+	// The benchmark picks its targets with SQL of its own, so that what it
+	// queries does not depend on the code it measures.
 	var desc string
 	if err := store.QueryRow(ctx, `SELECT description FROM lamindb_transform WHERE description IS NOT NULL
 		ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM lamindb_transform)`).Scan(&desc); err != nil {
@@ -184,7 +186,7 @@ func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]fig
 		stmts: append(sent, fetch), target: target{ms: 50}})
 
 	// Lineage of the last output of the last run of the middle chain.
-	var uid string
+	var uid string // picked with SQL of its own, as the search target above
 	if err := store.QueryRow(ctx, `SELECT uid FROM lamindb_artifact WHERE run_id = ? AND _branch_code = 1 ORDER BY id DESC LIMIT 1`,
 		sh.lineageRun).Scan(&uid); err != nil {
 		return nil, fmt.Errorf("lineage target: %w", err)
