@@ -300,6 +300,7 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 	})
 
 	runSaves(t, migrated)
+	runOperations(t, migrated)
 }
 
 type fixture struct {
