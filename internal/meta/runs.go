@@ -114,18 +114,23 @@ func RunUsingArtifact(ctx context.Context, q Querier, artifactID int64) (string,
 // RunsReading returns the uids of the runs that read an artifact, in the
 // order they were linked.
 func RunsReading(ctx context.Context, q Querier, artifactID int64) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT r.uid FROM lamindb_artifact_input_of_runs l JOIN lamindb_run r ON r.id = l.run_id WHERE l.artifact_id = ? ORDER BY l.id`, artifactID)
+	return texts(ctx, q, `SELECT r.uid FROM lamindb_artifact_input_of_runs l JOIN lamindb_run r ON r.id = l.run_id WHERE l.artifact_id = ? ORDER BY l.id`, artifactID)
+}
+
+// texts runs a query of one text column and returns its values.
+func texts(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		out = append(out, u)
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }
@@ -178,20 +183,7 @@ func RunDependents(ctx context.Context, q Querier, dep RunDependent, runIDs []in
 	for i, id := range runIDs {
 		args[i] = id
 	}
-	rows, err := q.Query(ctx, `SELECT uid FROM `+table+` WHERE `+col+` IN (`+marks(len(runIDs))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return texts(ctx, q, `SELECT uid FROM `+table+` WHERE `+col+` IN (`+marks(len(runIDs))+`)`, args...)
 }
 
 // RunOverview is one run of a transform as its card lists it.
