@@ -11,6 +11,7 @@
 // blob.Backend variable (scheme, storage type, name, capabilities, open
 // function) whose Open does the expensive work, such as building an SDK
 // client, only when called; then add that variable to the table in
-// backend.go. Declare only the capabilities the store really has: callers
-// that find neither LocalPath nor RemoteDownload read through Store alone.
+// backend.go. Declare only the capabilities the store really has:
+// RemoteDownload promises a Download(ctx, key, dst) method, ETagHashing
+// that ETags are the hashing package's hashes of what the store wrote.
 package backend
