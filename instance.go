@@ -410,9 +410,11 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 		si := settings.Instance{Owner: id.Owner, Name: id.Name, UID: id.UID, Root: st.Root, DB: target}
 		return si, sd.SaveInstance(si)
 	}
-	if caps, err := backend.CapabilitiesOf(target); err != nil {
+	caps, err := backend.CapabilitiesOf(target)
+	if err != nil {
 		return settings.Instance{}, invalidf("connect %s: %v", target, err)
-	} else if !caps.LocalPath {
+	}
+	if !caps.LocalPath {
 		root, _ := backend.Normalize(target)
 		return resolveByStorage(ctx, sd, root)
 	}
