@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/blob/backend"
 	"github.com/lamin-go/lamin/internal/dataformat"
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
@@ -136,11 +137,14 @@ func (in *Instance) prepareArtifact(ctx context.Context, path string, o Artifact
 		}
 	}
 	var src source
-	var err error
-	if isS3(path) {
+	caps, err := backend.CapabilitiesOf(path)
+	switch {
+	case err != nil:
+		err = invalidf("path %s: %v", shown(path), err)
+	case caps.LocalPath:
+		src, err = in.localSource(backend.Path(path))
+	default:
 		src, err = in.s3Source(ctx, path)
-	} else {
-		src, err = in.localSource(path)
 	}
 	if err != nil {
 		return nil, err
@@ -243,7 +247,7 @@ func (in *Instance) localSource(path string) (source, error) {
 		return source{}, invalidf("path %s is not a regular file or folder", shown(path))
 	}
 	src := source{abs: abs, isDir: st.IsDir()}
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		src.realKey, src.inPlace, err = in.keyInStorage(abs)
 	}
 	return src, err
@@ -253,7 +257,7 @@ func (in *Instance) localSource(path string) (source, error) {
 // registered in place from its metadata, without downloading it.
 func (in *Instance) s3Source(ctx context.Context, path string) (source, error) {
 	root := strings.TrimSuffix(in.storage.Root, "/")
-	if !isS3(root) || !strings.HasPrefix(path, root+"/") {
+	if in.caps().LocalPath || !strings.HasPrefix(path, root+"/") {
 		return source{}, invalidf("%s is outside the instance's storage %s; copy it into %s/ first or pass a local path", path, in.storage.Root, root)
 	}
 	key := strings.TrimPrefix(path, root+"/")
@@ -395,6 +399,9 @@ func (a *Artifact) measureRemote(ctx context.Context) error {
 	size := a.remote.Size
 	a.Size = &size
 	hash, typ, err := hashing.FromETag(a.remote.ETag)
+	if !a.in.caps().ETagHashing {
+		err = errors.New("the storage's ETags are not content hashes")
+	}
 	if err == nil && typ != hashing.TypeMD5 {
 		var n int64
 		fmt.Sscanf(strings.TrimPrefix(typ, "md5-"), "%d", &n)

@@ -89,7 +89,7 @@ func (in *Instance) Cache(ctx context.Context, a *Artifact, o CacheOptions) (str
 	if err != nil {
 		return "", fmt.Errorf("artifact %s: %w", a.UID, err)
 	}
-	if isS3(in.storage.Root) {
+	if in.caps().RemoteDownload {
 		err = verifyDownload(&a.Artifact, p)
 	} else {
 		err = in.verifyLocal(ctx, &a.Artifact, p, o.VerifyHash)

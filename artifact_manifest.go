@@ -29,7 +29,7 @@ type storedFile struct {
 // A folder that does not exist lists nothing.
 func (in *Instance) listStored(ctx context.Context, key string) ([]storedFile, error) {
 	var out []storedFile
-	if isS3(in.storage.Root) {
+	if !in.caps().LocalPath {
 		blobs, err := in.bytes(ctx)
 		if err != nil {
 			return nil, err
@@ -191,7 +191,7 @@ func (in *Instance) checkFolder(ctx context.Context, a *meta.Artifact, p string,
 // manifests: files under the temporary names of an interrupted write. The
 // rest of its check is by total size and md5-d (handled is false then).
 func (in *Instance) checkOldFolder(ctx context.Context, a *meta.Artifact, p string) (pr Problem, ok, handled bool) {
-	if isS3(in.storage.Root) {
+	if !in.caps().LocalPath {
 		return Problem{}, true, false
 	}
 	files, err := in.listStored(ctx, StorageKey(a))
@@ -367,7 +367,7 @@ func (in *Instance) removeUnclaimedBytes(ctx context.Context, key string) {
 	if in.keyClaimed(ctx, key) {
 		return
 	}
-	if isS3(in.storage.Root) {
+	if !in.caps().LocalPath {
 		_ = in.deleteBytes(ctx, key)
 		return
 	}

@@ -119,7 +119,7 @@ func (a *Artifact) storeAdopted(ctx context.Context, owner meta.SaveOwner, wasSt
 	err := in.storeAll(lctx, []*Artifact{a})
 	if err == nil && a.isDir {
 		err = in.settleStoredFolder(lctx, a)
-	} else if err == nil && !isS3(in.storage.Root) {
+	} else if err == nil && in.caps().LocalPath {
 		in.removeTempSiblings(storageJoin(in.storage.Root, StorageKey(&a.Artifact)))
 	}
 	if err == nil {
@@ -183,7 +183,7 @@ func (in *Instance) settleStoredFolder(ctx context.Context, a *Artifact) error {
 		return nil
 	}
 	key := StorageKey(&a.Artifact)
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		_, err := settleLocalFolder(ctx, storageJoin(in.storage.Root, key), a.manifest, true)
 		return err
 	}
@@ -225,7 +225,7 @@ func (in *Instance) bytesPresent(ctx context.Context, a *meta.Artifact) (bool, e
 		}
 		return len(files) > 0 && (a.Size == nil || size == *a.Size), nil
 	}
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		st, err := os.Stat(storageJoin(in.storage.Root, key))
 		if err != nil {
 			return false, nil

@@ -113,7 +113,7 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 
 // checkBytes compares a stored artifact with its record.
 func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		// Bytes that resolve outside the storage root are refused before
 		// anything else is compared, folders with a manifest included.
 		if st, err := os.Stat(p); err == nil {
@@ -127,7 +127,7 @@ func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, 
 			return pr, ok
 		}
 	}
-	if isS3(in.storage.Root) {
+	if !in.caps().LocalPath {
 		return in.checkObject(ctx, a, p, verify)
 	}
 	st, err := os.Stat(p)
@@ -197,7 +197,7 @@ func (in *Instance) checkObject(ctx context.Context, a *meta.Artifact, p string,
 	if a.Size != nil && info.Size != *a.Size {
 		return Problem{Kind: ProblemChanged, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: %s has %d bytes, the record says %d", a.UID, p, info.Size, *a.Size)}, false
 	}
-	if verify && a.Hash != nil && a.HashType != nil {
+	if verify && in.caps().ETagHashing && a.Hash != nil && a.HashType != nil {
 		want, err := hashing.ETag(*a.Hash, *a.HashType)
 		if err == nil && !strings.EqualFold(strings.Trim(info.ETag, `"`), want) {
 			return Problem{Kind: ProblemCorrupted, UID: a.UID, Path: p,
@@ -234,7 +234,7 @@ func (in *Instance) checkOrphans(ctx context.Context, claimed map[string]bool, r
 	var cands []orphanCandidate
 	var dirs []string // unclaimed folders, removed with --repair when left empty
 	var blobs blob.Store
-	if isS3(in.storage.Root) {
+	if !in.caps().LocalPath {
 		var err error
 		if blobs, err = in.bytes(ctx); err != nil {
 			return nil, err

@@ -121,7 +121,7 @@ func (in *Instance) settleUnstored(ctx context.Context, a *meta.Artifact) (intac
 		if !has {
 			return in.settleOldFolder(ctx, a, p)
 		}
-		if !isS3(in.storage.Root) {
+		if in.caps().LocalPath {
 			if renamed, err = settleLocalFolder(ctx, p, manifest, true); err != nil {
 				return false, renamed
 			}
@@ -134,7 +134,7 @@ func (in *Instance) settleUnstored(ctx context.Context, a *meta.Artifact) (intac
 		if err != nil {
 			return false, renamed
 		}
-		if len(d.extra) > 0 && isS3(in.storage.Root) && len(d.missing)+len(d.resized)+len(d.corrupted) == 0 {
+		if len(d.extra) > 0 && !in.caps().LocalPath && len(d.missing)+len(d.resized)+len(d.corrupted) == 0 {
 			blobs, err := in.bytes(ctx)
 			if err != nil {
 				return false, renamed
@@ -151,7 +151,7 @@ func (in *Instance) settleUnstored(ctx context.Context, a *meta.Artifact) (intac
 	if a.Hash == nil || a.Size == nil {
 		return false, 0
 	}
-	if !isS3(in.storage.Root) && a.HashType != nil {
+	if in.caps().LocalPath && a.HashType != nil {
 		entry := meta.ManifestEntry{Path: filepath.Base(p), Size: *a.Size, Hash: *a.Hash, HashType: *a.HashType}
 		if ok, _ := fileMatches(ctx, p, entry); ok {
 			return true, 0
@@ -179,7 +179,7 @@ func (in *Instance) settleUnstored(ctx context.Context, a *meta.Artifact) (intac
 // temporary files removed, and the folder must then hash to its record.
 func (in *Instance) settleOldFolder(ctx context.Context, a *meta.Artifact, p string) (bool, int) {
 	renamed := 0
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		_ = filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
@@ -201,7 +201,7 @@ func (in *Instance) settleOldFolder(ctx context.Context, a *meta.Artifact, p str
 	if a.Hash == nil {
 		return false, renamed
 	}
-	if isS3(in.storage.Root) {
+	if !in.caps().LocalPath {
 		_, ok := in.checkBytes(ctx, a, p, true)
 		return ok, renamed
 	}
@@ -284,7 +284,7 @@ func pathSplit(key string) (dir, name string) {
 // same content again waits. pr is returned with Repaired set when the
 // folder then checks clean.
 func (in *Instance) repairStoredFolder(ctx context.Context, a *meta.Artifact, p string, pr Problem, verify bool) Problem {
-	if a.NFiles == nil || isS3(in.storage.Root) || pr.Kind == ProblemCorrupted {
+	if a.NFiles == nil || !in.caps().LocalPath || pr.Kind == ProblemCorrupted {
 		return pr
 	}
 	me := in.newOwner()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin/internal/blob"
+	"github.com/lamin-go/lamin/internal/blob/backend"
 	"github.com/lamin-go/lamin/internal/blob/local"
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
@@ -116,11 +117,9 @@ func Init(ctx context.Context, dir string, o InitOptions) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := strings.TrimSuffix(dir, "/")
-	if !isS3(dir) {
-		if root, err = filepath.Abs(dir); err != nil {
-			return nil, invalidf("storage %s: %v", dir, err)
-		}
+	root, err := backend.Normalize(dir)
+	if err != nil {
+		return nil, invalidf("storage %s: %v", dir, err)
 	}
 	name := instanceNameFor(root)
 	if o.Name != "" {
@@ -132,7 +131,7 @@ func Init(ctx context.Context, dir string, o InitOptions) (*Instance, error) {
 	if o.DB != "" && !isPostgresURL(o.DB) {
 		return nil, invalidf("--db %s: pass a PostgreSQL URL such as postgresql://user@host:5432/lamin", redactURL(o.DB))
 	}
-	if isS3(root) {
+	if !capsOf(root).LocalPath {
 		return initTeam(ctx, root, name, su, sd, o)
 	}
 	managed := filepath.Join(root, markerDir)
@@ -184,7 +183,9 @@ func Init(ctx context.Context, dir string, o InitOptions) (*Instance, error) {
 // written, so a bad URL, credentials or bucket leave nothing behind.
 func initTeam(ctx context.Context, root, name string, su settings.User, sd settings.Dir, o InitOptions) (*Instance, error) {
 	if o.DB == "" {
-		return nil, invalidf("storage %s is on S3: keep its metadata in PostgreSQL with --db postgresql://HOST/DB", root)
+		if err := sqliteUnder(root); err != nil {
+			return nil, err
+		}
 	}
 	store, err := openStore(ctx, o.DB, root)
 	if err != nil {
@@ -209,11 +210,8 @@ func initTeam(ctx context.Context, root, name string, su settings.User, sd setti
 		}
 		return nil, conflictf("storage %s is already managed by an instance (%s exists)", root, storageJoin(root, markerKey))
 	}
-	typ := "local"
-	if isS3(root) {
-		typ = "s3"
-	}
-	in, err := initInstance(ctx, store, blobs, root, typ, name, su, sd, o)
+	b, _ := backend.Lookup(root)
+	in, err := initInstance(ctx, store, blobs, root, b.Type, name, su, sd, o)
 	if err != nil {
 		store.Close()
 	}
@@ -405,9 +403,15 @@ func resolveInstance(ctx context.Context, sd settings.Dir, target string) (setti
 		si := settings.Instance{Owner: id.Owner, Name: id.Name, UID: id.UID, Root: st.Root, DB: target}
 		return si, sd.SaveInstance(si)
 	}
-	if isS3(target) {
-		return resolveByStorage(ctx, sd, strings.TrimSuffix(target, "/"))
+	caps, err := backend.CapabilitiesOf(target)
+	if err != nil {
+		return settings.Instance{}, invalidf("connect %s: %v", target, err)
 	}
+	if !caps.LocalPath {
+		root, _ := backend.Normalize(target)
+		return resolveByStorage(ctx, sd, root)
+	}
+	target = backend.Path(target)
 	if st, err := os.Stat(target); err == nil && st.IsDir() {
 		root, err := filepath.Abs(target)
 		if err != nil {

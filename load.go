@@ -37,7 +37,7 @@ func (in *Instance) Open(ctx context.Context, a *Artifact, o CacheOptions) (io.R
 // recorded size.
 func (in *Instance) openVerified(a *Artifact, p string) (*os.File, error) {
 	flags := os.O_RDONLY
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		resolved, ok, err := in.insideRoot(p)
 		if err != nil {
 			return nil, notFoundf("open artifact %s: %v", a.UID, err)

@@ -5,22 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lamin-go/lamin/internal/blob"
-	"github.com/lamin-go/lamin/internal/blob/local"
-	"github.com/lamin-go/lamin/internal/blob/s3"
+	"github.com/lamin-go/lamin/internal/blob/backend"
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/meta/postgres"
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
 )
 
-// isS3 reports whether a storage root or path is an S3 URL.
-func isS3(p string) bool { return strings.HasPrefix(p, "s3://") }
+// capsOf says what the backend of a storage root can do. A root of an
+// unknown scheme can do nothing: opening its store names the problem.
+func capsOf(root string) blob.Capabilities {
+	c, _ := backend.CapabilitiesOf(root)
+	return c
+}
+
+// caps says what the backend of the instance's storage can do.
+func (in *Instance) caps() blob.Capabilities { return capsOf(in.storage.Root) }
 
 // isPostgresURL reports whether s names a PostgreSQL database.
 func isPostgresURL(s string) bool {
@@ -29,18 +34,11 @@ func isPostgresURL(s string) bool {
 
 // openBlobs opens the byte store of a storage location.
 func openBlobs(ctx context.Context, root string) (blob.Store, error) {
-	if !isS3(root) {
-		return local.New(root)
-	}
-	cfg, err := s3.ConfigFromURL(root)
-	if err != nil {
+	st, err := backend.Open(ctx, root)
+	if errors.Is(err, blob.ErrInvalidRoot) {
 		return nil, &userError{msg: err.Error(), cat: ErrInvalid}
 	}
-	st, err := s3.New(ctx, cfg)
-	if err != nil {
-		return nil, &userError{msg: err.Error(), cat: ErrInvalid}
-	}
-	return st, nil
+	return st, err
 }
 
 // openStore opens the metadata database of an instance: PostgreSQL when a
@@ -53,19 +51,27 @@ func openStore(ctx context.Context, dbURL, root string) (*meta.Store, error) {
 		}
 		return st, nil
 	}
-	if isS3(root) {
-		return nil, invalidf("storage %s is on S3: keep its metadata in PostgreSQL with --db postgresql://HOST/DB", root)
+	if err := sqliteUnder(root); err != nil {
+		return nil, err
 	}
 	return sqlite.Open(ctx, filepath.Join(root, markerDir, "lamin.db"))
 }
 
-// storageJoin appends a slash-separated key to a storage root.
-func storageJoin(root, key string) string {
-	if isS3(root) {
-		return strings.TrimSuffix(root, "/") + "/" + key
+// sqliteUnder reports why the metadata database cannot live under a
+// storage root: only a local folder can hold it.
+func sqliteUnder(root string) error {
+	b, err := backend.Lookup(root)
+	if err != nil {
+		return invalidf("storage %s: %v", root, err)
 	}
-	return filepath.Join(root, filepath.FromSlash(key))
+	if !b.Capabilities.LocalPath {
+		return invalidf("storage %s is on %s: keep its metadata in PostgreSQL with --db postgresql://HOST/DB", root, b.Name)
+	}
+	return nil
 }
+
+// storageJoin appends a slash-separated key to a storage root.
+func storageJoin(root, key string) string { return backend.Join(root, key) }
 
 // markerKey is the storage marker's key relative to the root.
 const markerKey = markerDir + "/storage_uid.txt"
@@ -80,7 +86,7 @@ type downloader interface {
 // for local storage; for remote storage a cache copy under
 // <cache>/<bucket>/<prefix>/<key>, downloaded when missing or outdated.
 func (in *Instance) localCopy(ctx context.Context, key string, isDir bool) (string, error) {
-	if !isS3(in.storage.Root) {
+	if in.caps().LocalPath {
 		p := storageJoin(in.storage.Root, key)
 		if _, err := os.Stat(p); err != nil {
 			return "", notFoundf("bytes are missing at %s; run `lamin check` to find what else is missing", p)
@@ -95,7 +101,7 @@ func (in *Instance) localCopy(ctx context.Context, key string, isDir bool) (stri
 	if !ok {
 		return "", fmt.Errorf("storage %s cannot download", in.storage.Root)
 	}
-	base := filepath.Join(in.cacheDir, filepath.FromSlash(strings.TrimPrefix(in.storage.Root, "s3://")))
+	base := backend.CacheDir(in.cacheDir, in.storage.Root)
 	dst := filepath.Join(base, filepath.FromSlash(key))
 	if !isDir {
 		return dst, in.refresh(ctx, blobs, dl, key, dst)
@@ -148,10 +154,7 @@ func storageManaged(ctx context.Context, blobs blob.Store) (bool, error) {
 // instanceNameFor derives an instance name from a storage root: the last
 // path component, lower-cased.
 func instanceNameFor(root string) string {
-	if isS3(root) {
-		return strings.ToLower(path.Base(strings.TrimSuffix(strings.TrimPrefix(root, "s3://"), "/")))
-	}
-	return strings.ToLower(filepath.Base(root))
+	return strings.ToLower(backend.Base(root))
 }
 
 // progressReporter is implemented by byte stores that report transfer

@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/blob/backend"
 	"github.com/lamin-go/lamin/internal/notebook"
 )
 
@@ -125,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	f.root = in.Storage().Root
-	if strings.HasPrefix(f.root, "s3://") {
+	if caps, _ := backend.CapabilitiesOf(f.root); !caps.LocalPath {
 		// Tools write their files locally first; lamin uploads them.
 		if f.staging, err = os.MkdirTemp("", "schmidt22-"); err != nil {
 			return nil, err
