@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/encoding/thrift"
-	"github.com/parquet-go/parquet-go/format"
 )
 
 // writeFile writes data to a file called name in a fresh temporary directory
@@ -277,39 +275,6 @@ func TestObservationsParquetCorruptFooters(t *testing.T) {
 	}
 }
 
-func TestCheckCompactStruct(t *testing.T) {
-	tests := []struct {
-		name  string
-		data  []byte
-		valid bool
-	}{
-		{"an empty struct is valid", []byte{0x00}, true},
-		{"a struct with an i32 and a string is valid", []byte{0x15, 0x02, 0x18, 0x02, 'h', 'i', 0x00}, true},
-		{"a struct with a long field id is valid", []byte{0x05, 0x90, 0x01, 0x02, 0x00}, true},
-		{"a struct with a list of two i64 is valid", []byte{0x19, 0x26, 0x02, 0x04, 0x00}, true},
-		{"a struct with a bool field is valid", []byte{0x11, 0x00}, true},
-		{"a struct with an empty map is valid", []byte{0x1b, 0x00, 0x00}, true},
-		{"a struct with a map of one entry is valid", []byte{0x1b, 0x01, 0x85, 0x01, 'k', 0x02, 0x00}, true},
-		{"no bytes at all are invalid", nil, false},
-		{"a struct without its stop byte is invalid", []byte{0x15, 0x02}, false},
-		{"a string longer than the data is invalid", []byte{0x18, 0x7f, 'a', 0x00}, false},
-		{"a list claiming a billion elements is invalid", []byte{0x19, 0xfc, 0x80, 0x94, 0xeb, 0xdc, 0x03, 0x00}, false},
-		{"a map claiming more entries than bytes is invalid", []byte{0x1b, 0x7f, 0x55, 0x00}, false},
-		{"an unknown type is invalid", []byte{0x1e, 0x00}, false},
-		{"a list of an unknown type is invalid", []byte{0x19, 0x1e, 0x00, 0x00}, false},
-		{"an overlong varint is invalid", append([]byte{0x15}, bytes.Repeat([]byte{0xff}, 11)...), false},
-		{"structs nested too deeply are invalid", append(bytes.Repeat([]byte{0x1c}, 100), bytes.Repeat([]byte{0x00}, 101)...), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := checkCompactStruct(tt.data)
-			if (err == nil) != tt.valid {
-				t.Errorf("checkCompactStruct(% x) = %v, want valid: %v", tt.data, err, tt.valid)
-			}
-		})
-	}
-}
-
 func FuzzCSVObservations(f *testing.F) {
 	for _, s := range []string{
 		"", "a,b\n1,2\n", "h\n\"x\ny\"\n", "a\r\n\r\n1\r", "\"", "\"\"\"\n", "a\tb\n1\t2\n",
@@ -397,48 +362,6 @@ func TestCountersTurnPanicsIntoErrorsWhileTheFuzzedReadersLetThemThrough(t *test
 				}
 			}()
 			c.fuzzed(panickingReader{}, 1<<20)
-		})
-	}
-}
-
-func TestCheckSchemaShape(t *testing.T) {
-	leaf := func(name string) format.SchemaElement {
-		return format.SchemaElement{Name: name, Type: thrift.New(format.Int64)}
-	}
-	group := func(name string, children int32) format.SchemaElement {
-		return format.SchemaElement{Name: name, NumChildren: thrift.New(children)}
-	}
-	chunks := func(n int) format.RowGroup {
-		return format.RowGroup{Columns: make([]format.ColumnChunk, n)}
-	}
-	deep := []format.SchemaElement{}
-	for range parquet.MaxColumnDepth + 2 {
-		deep = append(deep, group("g", 1))
-	}
-	deep = append(deep, leaf("x"))
-	tests := []struct {
-		name  string
-		md    format.FileMetaData
-		valid bool
-	}{
-		{"a flat schema with matching row groups is accepted",
-			format.FileMetaData{Schema: []format.SchemaElement{group("root", 2), leaf("a"), leaf("b")}, RowGroups: []format.RowGroup{chunks(2), chunks(2)}}, true},
-		{"a negative row count is rejected",
-			format.FileMetaData{NumRows: -1, Schema: []format.SchemaElement{group("root", 1), leaf("a")}}, false},
-		{"a negative child count is rejected",
-			format.FileMetaData{Schema: []format.SchemaElement{group("root", -3), leaf("a")}}, false},
-		{"a row group with too few column chunks is rejected",
-			format.FileMetaData{Schema: []format.SchemaElement{group("root", 2), leaf("a"), leaf("b")}, RowGroups: []format.RowGroup{chunks(1)}}, false},
-		{"a row group with too many column chunks is rejected",
-			format.FileMetaData{Schema: []format.SchemaElement{group("root", 1), leaf("a")}, RowGroups: []format.RowGroup{chunks(5)}}, false},
-		{"a schema nested deeper than parquet-go supports is rejected",
-			format.FileMetaData{Schema: deep}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := checkSchemaShape(&tt.md); (err == nil) != tt.valid {
-				t.Errorf("checkSchemaShape() = %v, want valid: %v", err, tt.valid)
-			}
 		})
 	}
 }

@@ -8,17 +8,7 @@ import (
 	"strconv"
 
 	"github.com/lamin-go/lamin"
-	"github.com/parquet-go/parquet-go"
 )
-
-// Hit is one row of the hits table.
-type Hit struct {
-	ID       string  `parquet:"id"`
-	PosScore float64 `parquet:"pos|score"`
-	PosFDR   float64 `parquet:"pos|fdr"`
-	PosRank  int64   `parquet:"pos|rank"`
-	PosLFC   float64 `parquet:"pos|lfc"`
-}
 
 // hitIdentification is testuser2's analysis "GWS CRIPSRa analysis": load
 // the screen by key, keep genes with pos|fdr < 0.01 and save them as a
@@ -62,7 +52,7 @@ func (f *flow) hitIdentification(ctx context.Context) error {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "hits.parquet")
-	if err := parquet.WriteFile(out, hits); err != nil {
+	if err := writeHits(out, hits); err != nil {
 		return fmt.Errorf("write hits: %w", err)
 	}
 	a, err := save(ctx, in, out, lamin.ArtifactOptions{Description: "hits from schmidt22 crispra GWS", Kind: "dataset"})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/h5ad"
-	"github.com/parquet-go/parquet-go"
 )
 
 // integratedAnalysis joins the Perturb-seq counts with the screen's hits:
@@ -49,13 +48,13 @@ func (f *flow) integratedAnalysis(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hits, err := parquet.ReadFile[Hit](hitsPath)
+	hits, err := readHitIDs(hitsPath)
 	if err != nil {
 		return err
 	}
 	isHit := map[string]bool{}
-	for _, h := range hits {
-		isHit[h.ID] = true
+	for _, id := range hits {
+		isHit[id] = true
 	}
 	nCells, nGenes := adata.X.NObs, adata.X.NVars
 	var hitCols []int
