@@ -205,10 +205,14 @@ func (f *File) charge(n uint64) error {
 	return nil
 }
 
-// pos returns the absolute position of file address addr.
+// pos returns the absolute position of file address addr; readAbs checks
+// it against the end of the file.
 func (f *File) pos(addr uint64) (uint64, error) {
+	if addr == Undefined {
+		return 0, errors.New("undefined HDF5 address")
+	}
 	pos := f.Superblock.Base + addr
-	if addr == Undefined || pos < f.Superblock.Base || pos > f.size {
+	if pos < f.Superblock.Base {
 		return 0, fmt.Errorf("HDF5 address %d is out of range", addr)
 	}
 	return pos, nil
@@ -229,7 +233,7 @@ func (f *File) readUpTo(addr, n uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pos == f.size {
+	if pos >= f.size {
 		return nil, fmt.Errorf("HDF5 address %d is out of range", addr)
 	}
 	return f.readAbs(pos, min(n, f.size-pos))
