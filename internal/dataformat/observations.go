@@ -57,7 +57,7 @@ func Observations(ctx context.Context, path, suffix string) (n int64, ok bool, e
 		n, err = parquetRows(ctx, path)
 	case ".h5ad":
 		n, err = h5adObservations(ctx, path)
-		if errors.Is(err, errHDF5Unsupported) {
+		if errors.Is(err, errors.ErrUnsupported) {
 			return 0, false, nil
 		}
 	default:

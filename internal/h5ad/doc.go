@@ -5,5 +5,7 @@
 // The HDF5 container is produced by a small writer that implements only the
 // parts of the format this layout needs: a version 0 superblock, version 1
 // object headers, symbol-table groups, contiguous datasets and attributes of
-// numeric, boolean-enum and variable-length UTF-8 string types.
+// numeric, boolean-enum and variable-length UTF-8 string types. Read reads
+// such files back, and the same subset of what AnnData writes, through the
+// HDF5 reader of internal/hdf5.
 package h5ad

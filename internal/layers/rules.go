@@ -18,8 +18,8 @@ var Layers = []Layer{
 	{"domain mechanics", []string{"internal/lineage", "internal/query", "internal/capture",
 		"internal/notebook", "internal/dataformat", "internal/h5ad", "internal/settings"}},
 	{"stores", []string{"internal/meta", "internal/meta/sqlite", "internal/meta/postgres",
-		"internal/blob", "internal/blob/local", "internal/blob/s3"}},
-	{"leaves", []string{"record", "internal/hdf5", "internal/hashing", "internal/uid", "internal/termtext"}},
+		"internal/blob", "internal/blob/local", "internal/blob/s3", "internal/blob/backend"}},
+	{"leaves", []string{"record", "internal/hdf5", "internal/parquet", "internal/hashing", "internal/uid", "internal/termtext"}},
 }
 
 // Forbidden lists edges that are wrong even where the layers allow them.
