@@ -11,6 +11,7 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/lineage"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/lamin-go/lamin/internal/schmidt22"
 	"github.com/spf13/cobra"
 )
@@ -113,9 +114,9 @@ func (app *App) demoSummary(ctx context.Context, in *lamin.Instance, out *schmid
 	if err != nil {
 		return err
 	}
-	recs := make([]record, len(arts))
+	recs := make([]records.Record, len(arts))
 	for i, a := range arts {
-		recs[i] = record{{"uid", a.UID}, {"description", a.Description}, {"suffix", a.Suffix}, {"otype", a.OType}, {"n_observations", a.NObservations}}
+		recs[i] = records.Record{{Name: "uid", Value: a.UID}, {Name: "description", Value: a.Description}, {Name: "suffix", Value: a.Suffix}, {Name: "otype", Value: a.OType}, {Name: "n_observations", Value: a.NObservations}}
 	}
 	if err := writeRecords(app.Out, "table", recs); err != nil {
 		return err

@@ -81,7 +81,7 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 			return err
 		}
 	}
-	rec := rowsRecords(rows)[0]
+	rec := records.FromRows(rows)[0]
 	if o.format == "table" {
 		rec = cardRecord(rec)
 	}
@@ -90,8 +90,8 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 
 // cardRecord shortens multi-line text (a transform's source code) to its
 // first line and a line count, so the card stays one line per field.
-func cardRecord(r record) record {
-	out := make(record, len(r))
+func cardRecord(r records.Record) records.Record {
+	out := make(records.Record, len(r))
 	for i, f := range r {
 		if s, ok := f.Value.(string); ok {
 			if text := strings.TrimRight(s, "\n"); strings.Contains(text, "\n") {
