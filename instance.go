@@ -18,6 +18,7 @@ import (
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
 	"github.com/lamin-go/lamin/internal/settings"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Options configure how the SDK finds its settings and where it talks.
@@ -53,9 +54,9 @@ func (o Options) getenv(k string) string {
 type Instance struct {
 	owner, name, uid string
 	store            *meta.Store
-	storage          *meta.Storage
+	storage          *record.Storage
 	blobs            *lazyBlobs // opened on first use; see bytes
-	user             *meta.User
+	user             *record.User
 	dir              settings.Dir
 	prefs            settings.Preferences
 	cacheDir         string
@@ -71,10 +72,10 @@ func (in *Instance) Slug() string { return in.owner + "/" + in.name }
 func (in *Instance) UID() string { return in.uid }
 
 // User is the user acting on the instance.
-func (in *Instance) User() meta.User { return *in.user }
+func (in *Instance) User() record.User { return *in.user }
 
 // Storage is the instance's default storage location.
-func (in *Instance) Storage() meta.Storage { return *in.storage }
+func (in *Instance) Storage() record.Storage { return *in.storage }
 
 // CacheDir is where downloads, run logs and temporary files go.
 func (in *Instance) CacheDir() string { return in.cacheDir }
@@ -229,12 +230,12 @@ func initInstance(ctx context.Context, store *meta.Store, blobs blob.Store, root
 	}
 	instUID := uid.New(uid.InstanceLen)
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	st := &meta.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: typ, InstanceUID: &instUID,
+	st := &record.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: typ, InstanceUID: &instUID,
 		SpaceID: 1, BranchID: 1, CreatedAt: now, UpdatedAt: now}
 	err := store.Tx(ctx, func(tx *meta.Tx) error {
 		u, err := meta.UserWhere(ctx, tx, "WHERE t.uid = ?", su.UID)
 		if errors.Is(err, meta.ErrNotFound) {
-			u = &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
+			u = &record.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
 			if su.Name != "" {
 				u.Name = &su.Name
 			}
@@ -510,7 +511,7 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 }
 
 // ensureUser finds the current user's row by uid, inserting it on first use.
-func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*meta.User, error) {
+func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*record.User, error) {
 	u, err := meta.UserWhere(ctx, in.store, "WHERE t.uid = ?", su.UID)
 	if err == nil {
 		return u, nil
@@ -528,7 +529,7 @@ func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*meta.Use
 		return same, nil
 	}
 	now := time.Now().UTC()
-	u = &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
+	u = &record.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
 	if su.Name != "" {
 		u.Name = &su.Name
 	}

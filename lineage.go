@@ -9,6 +9,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // LineageOptions restrict a lineage graph; the zero value draws all
@@ -109,8 +110,8 @@ func lineageError(err error, uid string) error {
 
 // RunDescription is what a run's card shows.
 type RunDescription struct {
-	Run       meta.Run
-	Transform meta.Transform
+	Run       record.Run
+	Transform record.Transform
 	// CreatedBy is the handle of the user who started the run.
 	CreatedBy string
 	// Status names the run's status code (completed, errored, ...).
@@ -119,10 +120,10 @@ type RunDescription struct {
 	Duration time.Duration
 	// Inputs and Outputs are the artifacts the run read and wrote (main
 	// and archive branches), in the order they were linked.
-	Inputs, Outputs []meta.Artifact
+	Inputs, Outputs []record.Artifact
 	// Report is the run's log or notebook HTML; Environment its
 	// environment file (e.g. pip freeze output). Nil when absent.
-	Report, Environment *meta.Artifact
+	Report, Environment *record.Artifact
 	// InitiatedBy is the uid of the run that started this one, or "".
 	InitiatedBy string
 }
@@ -158,7 +159,7 @@ func (in *Instance) DescribeRun(ctx context.Context, uid string) (*RunDescriptio
 	}
 	for _, ref := range []struct {
 		id  *int64
-		dst **meta.Artifact
+		dst **record.Artifact
 	}{{r.ReportID, &d.Report}, {r.EnvironmentID, &d.Environment}} {
 		if ref.id == nil {
 			continue
@@ -190,7 +191,7 @@ type RunSummary struct {
 
 // TransformDescription is what a transform's card shows.
 type TransformDescription struct {
-	Transform meta.Transform
+	Transform record.Transform
 	CreatedBy string
 	// Runs are the transform's runs, newest first.
 	Runs []RunSummary

@@ -12,8 +12,8 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/lineage"
-	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/termtext"
+	"github.com/lamin-go/lamin/record"
 	"github.com/spf13/cobra"
 )
 
@@ -209,7 +209,7 @@ func writeCardSection(w io.Writer, title string, last bool, lines [][2]string) {
 func cardTime(t time.Time) string { return t.UTC().Format(time.DateTime) }
 
 // artifactLine names an artifact in a card: description or key, uid, suffix.
-func artifactLine(a meta.Artifact) string {
+func artifactLine(a record.Artifact) string {
 	title := a.UID
 	if a.Description != nil {
 		title = *a.Description
@@ -244,7 +244,7 @@ func writeRunCard(app *App, d *lamin.RunDescription) {
 	}
 	for _, ref := range []struct {
 		name string
-		a    *meta.Artifact
+		a    *record.Artifact
 	}{{"report", d.Report}, {"environment", d.Environment}} {
 		v := "None"
 		if ref.a != nil {
@@ -253,7 +253,7 @@ func writeRunCard(app *App, d *lamin.RunDescription) {
 		general = append(general, [2]string{ref.name + ": " + v, ""})
 	}
 	writeCardSection(app.Out, "General", false, general)
-	list := func(arts []meta.Artifact) [][2]string {
+	list := func(arts []record.Artifact) [][2]string {
 		if len(arts) == 0 {
 			return [][2]string{{"None", ""}}
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Kind is the registry a node or a queried record belongs to.
@@ -84,15 +84,15 @@ type Node struct {
 	// each of its runs).
 	Queried bool
 
-	Artifact *meta.Artifact
+	Artifact *record.Artifact
 	// StorageRoot is the root of the artifact's storage location.
 	StorageRoot string
 	Collection  *Collection
-	Run         *meta.Run
+	Run         *record.Run
 	// Transform is the code a run executed (source code not loaded).
-	Transform *meta.Transform
+	Transform *record.Transform
 	// User created the record: the run's or the artifact's creator.
-	User *meta.User
+	User *record.User
 }
 
 // Edge points from an input to the run that read it, or from a run to an

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // transformEmojis are LaminDB's symbols per transform type.
@@ -76,7 +76,7 @@ func (n *Node) Details() []string {
 }
 
 // UserName is how LaminDB names a user in drawings: the name, else the handle.
-func UserName(u *meta.User) string {
+func UserName(u *record.User) string {
 	if u == nil {
 		return "None"
 	}

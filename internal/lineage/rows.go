@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // selectList is the column list of the graph statement. Rows have three
@@ -266,8 +267,8 @@ func (v values) moment(col int) time.Time {
 	return time.Time{}
 }
 
-func (v values) run() *meta.Run {
-	return &meta.Run{
+func (v values) run() *record.Run {
+	return &record.Run{
 		ID: v.id(colRId), UID: v.text(colRUid), Name: v.str(colRName), StartedAt: v.moment(colRStartedAt),
 		FinishedAt: v.when(colRFinishedAt), Reference: v.str(colRReference), ReferenceType: v.str(colRReferenceType),
 		IsConsecutive: v.flag(colRIsConsecutive), StatusCode: v.num(colRStatusCode), SpaceID: v.id(colRSpaceId),
@@ -278,11 +279,11 @@ func (v values) run() *meta.Run {
 	}
 }
 
-func (v values) transform() *meta.Transform {
+func (v values) transform() *record.Transform {
 	if v.num(colTId) == nil {
 		return nil
 	}
-	return &meta.Transform{
+	return &record.Transform{
 		ID: v.id(colTId), UID: v.text(colTUid), Key: v.str(colTKey), Description: v.str(colTDescription),
 		Type: v.text(colTType), Hash: v.str(colTHash), Reference: v.str(colTReference), ReferenceType: v.str(colTReferenceType),
 		SpaceID: v.id(colTSpaceId), TemplateID: v.num(colTTemplateId), Version: v.str(colTVersion),
@@ -292,8 +293,8 @@ func (v values) transform() *meta.Transform {
 	}
 }
 
-func (v values) artifact() *meta.Artifact {
-	return &meta.Artifact{
+func (v values) artifact() *record.Artifact {
+	return &record.Artifact{
 		ID: v.id(colAId), UID: v.text(colAUid), Key: v.str(colAKey), Description: v.str(colADescription),
 		Suffix: v.text(colASuffix), Kind: v.str(colAKind), OType: v.str(colAOtype), Size: v.num(colASize),
 		Hash: v.str(colAHash), NFiles: v.num(colANFiles), NObservations: v.num(colANObservations),
@@ -317,11 +318,11 @@ func (v values) collection() *Collection {
 	}
 }
 
-func (v values) user() *meta.User {
+func (v values) user() *record.User {
 	if v.num(colUId) == nil {
 		return nil
 	}
-	return &meta.User{ID: v.id(colUId), UID: v.text(colUUid), Handle: v.text(colUHandle), Name: v.str(colUName),
+	return &record.User{ID: v.id(colUId), UID: v.text(colUUid), Handle: v.text(colUHandle), Name: v.str(colUName),
 		CreatedAt: v.moment(colUCreatedAt), UpdatedAt: v.moment(colUUpdatedAt)}
 }
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/lineage"
-	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/record"
 )
 
 // recordPage is the body of record.html: a record's card, related records
@@ -125,7 +125,7 @@ func (s *Server) artifactPage(ctx context.Context, uid string) (*recordPage, err
 
 // artifactTitle names an artifact like the CLI's cards: description, else
 // key, else uid.
-func artifactTitle(a meta.Artifact) string {
+func artifactTitle(a record.Artifact) string {
 	switch {
 	case a.Description != nil:
 		return *a.Description
@@ -136,7 +136,7 @@ func artifactTitle(a meta.Artifact) string {
 }
 
 // artifactItems lists artifacts as links titled like the CLI's cards.
-func artifactItems(arts []meta.Artifact) []cell {
+func artifactItems(arts []record.Artifact) []cell {
 	var out []cell
 	for _, a := range arts {
 		out = append(out, cell{Text: fmt.Sprintf("%s [%s%s]", artifactTitle(a), a.UID, a.Suffix), Link: recordLink("artifact", a.UID)})
@@ -162,13 +162,13 @@ func (s *Server) runPage(ctx context.Context, uid string) (*recordPage, error) {
 		fieldOf("created_by", c.CreatedBy), linkField("initiated_by run", "run", c.InitiatedBy)}
 	for _, ref := range []struct {
 		name string
-		a    *meta.Artifact
+		a    *record.Artifact
 	}{{"report", c.Report}, {"environment", c.Environment}} {
 		if ref.a == nil {
 			p.Fields = append(p.Fields, fieldOf(ref.name, nil))
 			continue
 		}
-		p.Fields = append(p.Fields, field{ref.name, artifactItems([]meta.Artifact{*ref.a})[0]})
+		p.Fields = append(p.Fields, field{ref.name, artifactItems([]record.Artifact{*ref.a})[0]})
 	}
 	p.Lists = []recordList{
 		{Title: fmt.Sprintf("Inputs (%d)", len(c.Inputs)), Items: artifactItems(c.Inputs)},
