@@ -108,3 +108,24 @@ type Artifact struct {
 	BranchID          int64     `json:"branch_id"`
 	UpdatedAt         time.Time `json:"updated_at"`
 }
+
+// Collection is the part of a lamindb_collection row a lineage graph shows.
+type Collection struct {
+	ID             int64     `json:"id"`
+	UID            string    `json:"uid"`
+	Key            string    `json:"key"`
+	Description    *string   `json:"description"`
+	Hash           *string   `json:"hash"`
+	Reference      *string   `json:"reference"`
+	ReferenceType  *string   `json:"reference_type"`
+	MetaArtifactID *int64    `json:"meta_artifact_id"`
+	Version        *string   `json:"version"`
+	IsLatest       bool      `json:"is_latest"`
+	IsLocked       bool      `json:"is_locked"`
+	RunID          *int64    `json:"run_id"`
+	SpaceID        int64     `json:"space_id"`
+	CreatedAt      time.Time `json:"created_at"`
+	CreatedByID    int64     `json:"created_by_id"`
+	BranchID       int64     `json:"branch_id"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}

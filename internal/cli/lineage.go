@@ -224,7 +224,7 @@ func artifactLine(a record.Artifact) string {
 func writeRunCard(app *App, d *lamin.RunDescription) {
 	r, t := d.Run, d.Transform
 	key := text(t.Key, t.UID)
-	fmt.Fprintf(app.Out, "Run %s %s · %s\n", lineage.Emoji(t.Type), key, t.Type)
+	fmt.Fprintf(app.Out, "Run %s %s · %s\n", record.Emoji(t.Type), key, t.Type)
 	finished, duration := "None", "None"
 	if r.FinishedAt != nil {
 		finished = cardTime(*r.FinishedAt)
@@ -271,7 +271,7 @@ func writeRunCard(app *App, d *lamin.RunDescription) {
 // newest first.
 func writeTransformCard(app *App, d *lamin.TransformDescription) {
 	t := d.Transform
-	fmt.Fprintf(app.Out, "Transform %s %s · %s\n", lineage.Emoji(t.Type), text(t.Key, t.UID), t.Type)
+	fmt.Fprintf(app.Out, "Transform %s %s · %s\n", record.Emoji(t.Type), text(t.Key, t.UID), t.Type)
 	general := [][2]string{
 		{"key: " + text(t.Key, "None"), ""},
 		{"description: " + text(t.Description, "None"), ""},

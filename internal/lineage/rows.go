@@ -407,7 +407,7 @@ func (r *rowReader) graph(root Root) *Graph {
 		if run == nil || item == nil {
 			continue // not drawn: another branch
 		}
-		if madeBy, _ := item.madeBy(); madeBy == rd.run {
+		if madeBy, _ := madeBy(item); madeBy == rd.run {
 			continue // drawn as the run's output only
 		}
 		edges[Edge{From: item.ID, To: run.ID}] = true
@@ -415,7 +415,7 @@ func (r *rowReader) graph(root Root) *Graph {
 	// An item on the main or archive branch whose run is in the graph is
 	// that run's output.
 	for _, item := range r.items {
-		runID, branch := item.madeBy()
+		runID, branch := madeBy(item)
 		if run := r.runs[runID]; run != nil && (branch == 0 || branch == 1) {
 			edges[Edge{From: run.ID, To: item.ID}] = true
 		}
@@ -425,7 +425,7 @@ func (r *rowReader) graph(root Root) *Graph {
 
 // madeBy is the id of the run that wrote an item (0 if none) and the
 // item's branch.
-func (n *Node) madeBy() (runID, branch int64) {
+func madeBy(n *Node) (runID, branch int64) {
 	switch {
 	case n.Artifact != nil && n.Artifact.RunID != nil:
 		return *n.Artifact.RunID, n.Artifact.BranchID

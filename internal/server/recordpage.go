@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/records"
 	"github.com/lamin-go/lamin/record"
 )
@@ -151,7 +150,7 @@ func (s *Server) runPage(ctx context.Context, uid string) (*recordPage, error) {
 	}
 	r, t := c.Run, c.Transform
 	key := records.Text(t.Key, t.UID)
-	p := &recordPage{Kind: "run", UID: r.UID, Heading: fmt.Sprintf("Run %s %s · %s", lineage.Emoji(t.Type), key, t.Type)}
+	p := &recordPage{Kind: "run", UID: r.UID, Heading: fmt.Sprintf("Run %s %s · %s", record.Emoji(t.Type), key, t.Type)}
 	var duration any
 	if c.Duration != nil {
 		duration = c.Elapsed.Round(time.Millisecond).String()
@@ -184,7 +183,7 @@ func (s *Server) transformPage(ctx context.Context, uid string) (*recordPage, er
 	}
 	t := c.Transform
 	key := records.Text(t.Key, t.UID)
-	p := &recordPage{Kind: "transform", UID: t.UID, Heading: fmt.Sprintf("Transform %s %s · %s", lineage.Emoji(t.Type), key, t.Type)}
+	p := &recordPage{Kind: "transform", UID: t.UID, Heading: fmt.Sprintf("Transform %s %s · %s", record.Emoji(t.Type), key, t.Type)}
 	p.Fields = []field{fieldOf("uid", t.UID), fieldOf("key", t.Key), fieldOf("description", t.Description),
 		fieldOf("type", t.Type), fieldOf("version", t.Version), fieldOf("is_latest", t.IsLatest), fieldOf("hash", t.Hash),
 		fieldOf("reference", t.Reference), fieldOf("reference_type", t.ReferenceType),
