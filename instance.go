@@ -72,20 +72,16 @@ func (in *Instance) Slug() string { return in.owner + "/" + in.name }
 func (in *Instance) UID() string { return in.uid }
 
 // User is the user acting on the instance.
-func (in *Instance) User() record.User { return *in.user }
+func (in *Instance) User() User { return *in.user }
 
 // Storage is the instance's default storage location.
-func (in *Instance) Storage() record.Storage { return *in.storage }
+func (in *Instance) Storage() Storage { return *in.storage }
 
 // CacheDir is where downloads, run logs and temporary files go.
 func (in *Instance) CacheDir() string { return in.cacheDir }
 
-// Store exposes the metadata store to the packages of this module that
-// need raw SQL (queries, lineage).
-func (in *Instance) Store() *meta.Store { return in.store }
-
-// Preferences are the instance's settings (`lamin settings`).
-func (in *Instance) Preferences() settings.Preferences { return in.prefs }
+// Preferences are the instance's settings (`lamin settings`), by key.
+func (in *Instance) Preferences() map[string]string { return in.prefs }
 
 // Close releases the database.
 func (in *Instance) Close() error { return in.store.Close() }
@@ -547,7 +543,7 @@ var handleRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$`)
 // Login makes handle the current user, creating a local profile with a new
 // uid the first time. The user row is added to an instance when the user
 // first connects to it.
-func Login(handle, name string, o Options) (settings.User, error) {
+func Login(handle, name string, o Options) (record.Profile, error) {
 	if !handleRE.MatchString(handle) {
 		return settings.User{}, invalidf("handle %q: use 1-30 letters, digits, '.', '_' or '-', starting with a letter or digit", handle)
 	}

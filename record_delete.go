@@ -11,7 +11,7 @@ import (
 )
 
 // TransformRepr is LaminDB's short representation of a transform.
-func TransformRepr(t *record.Transform) string {
+func TransformRepr(t *Transform) string {
 	return fmt.Sprintf("Transform(uid='%s', key='%s', type='%s')", t.UID, derefOr(t.Key, "None"), t.Type)
 }
 
@@ -24,7 +24,7 @@ func RunRepr(r *record.Run) string { return fmt.Sprintf("Run(uid='%s')", r.UID) 
 // environments. A transform whose runs made artifacts, collections or
 // storages, or started runs of other transforms, is refused: deleting it
 // would cut their lineage.
-func (in *Instance) DeleteTransform(ctx context.Context, t *record.Transform, permanent bool) error {
+func (in *Instance) DeleteTransform(ctx context.Context, t *Transform, permanent bool) error {
 	stem := t.UID[:uid.TransformStemLen]
 	if !permanent && t.BranchID != -1 {
 		err := in.store.Tx(ctx, func(tx *meta.Tx) error {
@@ -70,7 +70,7 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *record.Transform, pe
 
 // RestoreTransform brings a trashed transform back; the family's latest
 // version is recomputed.
-func (in *Instance) RestoreTransform(ctx context.Context, t *record.Transform) error {
+func (in *Instance) RestoreTransform(ctx context.Context, t *Transform) error {
 	if t.BranchID != -1 {
 		return conflictf("transform %s is not in the trash", t.UID)
 	}

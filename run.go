@@ -32,7 +32,7 @@ func (r *Run) Environ() []string {
 type Run struct {
 	record.Run
 	// Transform is the code the run executed.
-	Transform *record.Transform
+	Transform *Transform
 	// LogPath is a file holding the run's captured output; Finish stores
 	// it as the run's report.
 	LogPath string

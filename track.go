@@ -155,7 +155,7 @@ func (r *Run) Discard(ctx context.Context) error {
 
 // NewRun creates a run of a saved transform without making it active
 // (LaminDB's manual ln.Run(transform=t)); it starts as scheduled.
-func (in *Instance) NewRun(ctx context.Context, t *record.Transform) (*Run, error) {
+func (in *Instance) NewRun(ctx context.Context, t *Transform) (*Run, error) {
 	if t == nil || t.ID == 0 {
 		return nil, invalidf("a run needs a saved transform")
 	}

@@ -76,7 +76,7 @@ func readSource(path string) (*transformSource, error) {
 // following LaminDB's identification rules: by uid (full uid or 12-char
 // stem), else by source hash, else by key; a changed source under a known
 // family makes a new version. loaded reports whether it existed.
-func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t *record.Transform, loaded bool, err error) {
+func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t *Transform, loaded bool, err error) {
 	if spec.Type != "" && !contains(transformTypes, spec.Type) {
 		return nil, false, invalidf("transform type %q: use one of %s", spec.Type, strings.Join(transformTypes, ", "))
 	}
@@ -321,7 +321,7 @@ func (in *Instance) checkVersionFree(ctx context.Context, stem, version string) 
 }
 
 // TransformByUID loads a transform by uid or uid prefix (latest version preferred).
-func (in *Instance) TransformByUID(ctx context.Context, idlike string) (*record.Transform, error) {
+func (in *Instance) TransformByUID(ctx context.Context, idlike string) (*Transform, error) {
 	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.TransformLen {
 		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get transform key=%s`?", idlike, idlike)
 	}

@@ -109,6 +109,15 @@ type Artifact struct {
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 
+// Profile is a user as the settings folder on this machine knows them:
+// who lamin acts as. The user's row in an instance (User) is made from it
+// when the user first connects to the instance.
+type Profile struct {
+	Handle string
+	UID    string
+	Name   string
+}
+
 // Collection is the part of a lamindb_collection row a lineage graph shows.
 type Collection struct {
 	ID             int64     `json:"id"`

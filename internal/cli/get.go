@@ -9,9 +9,9 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/query"
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/record"
 	"github.com/spf13/cobra"
 )
 
@@ -140,11 +140,11 @@ func (app *App) describeJSON(ctx context.Context, uid string) error {
 	}
 	var card any
 	switch root.Kind {
-	case lineage.KindRun:
+	case record.KindRun:
 		card, err = records.DescribeRun(ctx, in, root.UID)
-	case lineage.KindTransform:
+	case record.KindTransform:
 		card, err = records.DescribeTransform(ctx, in, root.UID)
-	case lineage.KindArtifact:
+	case record.KindArtifact:
 		card, err = records.DescribeArtifact(ctx, in, root.UID)
 	default:
 		return usagef("describe does not show %ss yet; try `lamin lineage %s`", root.Kind, uid)
