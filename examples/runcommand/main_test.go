@@ -31,14 +31,7 @@ func TestRunRecordsTheCommandAsARunWithItsInputAndOutput(t *testing.T) {
 	if !strings.Contains(out.String(), "ended completed with exit code 0") {
 		t.Errorf("printed %q", out.String())
 	}
-	runs, err := in.Filter(ctx, "run", nil, lamin.FilterOptions{})
-	if err != nil || runs.Len() != 1 {
-		t.Fatalf("runs %v: %v", runs, err)
-	}
-	d, err := in.DescribeRun(ctx, runs.Map(0)["uid"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := onlyRun(t, in)
 	if d.Status != "completed" || len(d.Inputs) != 1 || d.Inputs[0].UID != raw.UID || len(d.Outputs) != 1 || d.Report == nil {
 		t.Fatalf("run %s, inputs %d, outputs %d, report %v", d.Status, len(d.Inputs), len(d.Outputs), d.Report)
 	}
@@ -76,14 +69,7 @@ func TestLineageOfTheRunIsDrawnAsSVG(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the input file was not saved as an artifact: %v", err)
 	}
-	runs, err := in.Filter(ctx, "run", nil, lamin.FilterOptions{})
-	if err != nil || runs.Len() != 1 {
-		t.Fatalf("runs %v: %v", runs, err)
-	}
-	d, err := in.DescribeRun(ctx, runs.Map(0)["uid"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := onlyRun(t, in)
 	if len(d.Inputs) != 1 || d.Inputs[0].UID != input.UID || len(d.Outputs) != 1 {
 		t.Fatalf("run inputs %v, outputs %v", d.Inputs, d.Outputs)
 	}
@@ -122,4 +108,19 @@ func TestLineageOfTheRunIsDrawnAsSVG(t *testing.T) {
 			t.Errorf("run.svg does not show %q:\n%s", want, all)
 		}
 	}
+}
+
+// onlyRun describes the one run of the instance.
+func onlyRun(t *testing.T, in *exampletest.Instance) *lamin.RunDescription {
+	t.Helper()
+	ctx := context.Background()
+	runs, err := in.Filter(ctx, "run", nil, lamin.FilterOptions{})
+	if err != nil || runs.Len() != 1 {
+		t.Fatalf("runs %v: %v", runs, err)
+	}
+	d, err := in.DescribeRun(ctx, runs.Map(0)["uid"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
