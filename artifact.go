@@ -14,12 +14,13 @@ import (
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Artifact is a file or folder registered in an instance, or about to be:
 // NewArtifact prepares one and Save writes it.
 type Artifact struct {
-	meta.Artifact
+	record.Artifact
 
 	in       *Instance
 	src      string // absolute local path of the content given to NewArtifact
@@ -27,7 +28,7 @@ type Artifact struct {
 	existing bool       // NewArtifact found the same content already registered
 	remote   *blob.Info // the object of an artifact registered in place on S3
 	inPlace  bool       // the bytes already live at the storage key
-	revises  *meta.Artifact
+	revises  *record.Artifact
 	run      *Run
 	manifest []meta.ManifestEntry // the files of a folder, recorded on Save
 	// set on an existing artifact by NewArtifact, applied by Save
@@ -63,7 +64,7 @@ type ArtifactOptions struct {
 func (a *Artifact) Existing() bool { return a.existing }
 
 // StorageKey is where the artifact's bytes live relative to its storage root.
-func StorageKey(a *meta.Artifact) string {
+func StorageKey(a *record.Artifact) string {
 	if a.RealKey != nil {
 		return *a.RealKey
 	}

@@ -9,9 +9,12 @@ import (
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
-func (in *Instance) wrapArtifact(a *meta.Artifact) *Artifact { return &Artifact{Artifact: *a, in: in} }
+func (in *Instance) wrapArtifact(a *record.Artifact) *Artifact {
+	return &Artifact{Artifact: *a, in: in}
+}
 
 // GetArtifact finds an artifact by uid or uid prefix. A prefix no longer than
 // the 16-character stem prefers the latest version of its family; a longer
@@ -20,7 +23,7 @@ func (in *Instance) GetArtifact(ctx context.Context, idlike string) (*Artifact, 
 	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.ArtifactLen {
 		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get artifact key=%s`?", shown(idlike), shown(idlike))
 	}
-	var rows []*meta.Artifact
+	var rows []*record.Artifact
 	var err error
 	if len(idlike) == uid.ArtifactLen {
 		rows, err = meta.ArtifactsByUID(ctx, in.store, idlike)
@@ -132,9 +135,9 @@ func (in *Instance) TrackInputs(ctx context.Context, arts []*Artifact, o CacheOp
 		return nil
 	}
 	var ids []int64
-	var linked []*meta.Artifact
+	var linked []*record.Artifact
 	seen := map[int64]bool{}
-	var parents []*meta.Transform
+	var parents []*record.Transform
 	for _, a := range arts {
 		if a.ID == 0 || (a.RunID != nil && *a.RunID == run.ID) {
 			continue
@@ -167,7 +170,7 @@ func (in *Instance) Delete(ctx context.Context, a *Artifact) error {
 	if a.BranchID == -1 {
 		return conflictf("artifact %s is already in the trash; delete it permanently with --permanent or restore it with `lamin restore artifact %s`", a.UID, a.UID)
 	}
-	var promoted *meta.Artifact
+	var promoted *record.Artifact
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
 		promoted = nil
 		wasLatest := a.IsLatest
@@ -243,7 +246,7 @@ func (in *Instance) DeletePermanently(ctx context.Context, a *Artifact, o Delete
 	}
 	managed := a.KeyIsVirtual && a.RealKey == nil
 	key := StorageKey(&a.Artifact)
-	var family []*meta.Artifact
+	var family []*record.Artifact
 	err := in.store.Tx(ctx, func(tx *meta.Tx) error {
 		family = nil
 		if o.Force {

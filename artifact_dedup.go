@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // dedup looks for the same content (any branch) and, with a key, for the
@@ -13,7 +14,7 @@ func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (
 	if err != nil {
 		return nil, err
 	}
-	var byKey map[string]*meta.Artifact
+	var byKey map[string]*record.Artifact
 	if _, hit := byHash[*a.Hash]; !hit && a.Key != nil && o.Revises == nil {
 		if byKey, err = in.latestByKey(ctx, in.store, []string{*a.Key}); err != nil {
 			return nil, err
@@ -25,7 +26,7 @@ func (in *Instance) dedup(ctx context.Context, a *Artifact, o ArtifactOptions) (
 // applyDedup decides from looked-up candidates: a record with the same
 // content is returned (with what the caller passed applied on Save);
 // otherwise a record with the same key becomes the version revised.
-func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map[string]*meta.Artifact) *Artifact {
+func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map[string]*record.Artifact) *Artifact {
 	if same, ok := byHash[*a.Hash]; ok {
 		ex := &Artifact{Artifact: *same, in: in, existing: true, run: a.run,
 			src: a.src, isDir: a.isDir, remote: a.remote, manifest: a.manifest}
@@ -65,8 +66,8 @@ func (in *Instance) applyDedup(a *Artifact, o ArtifactOptions, byHash, byKey map
 const lookupChunk = 400
 
 // newestByHash maps each hash to its newest artifact (any branch).
-func (in *Instance) newestByHash(ctx context.Context, hashes []string) (map[string]*meta.Artifact, error) {
-	out := map[string]*meta.Artifact{}
+func (in *Instance) newestByHash(ctx context.Context, hashes []string) (map[string]*record.Artifact, error) {
+	out := map[string]*record.Artifact{}
 	for start := 0; start < len(hashes); start += lookupChunk {
 		chunk := hashes[start:min(start+lookupChunk, len(hashes))]
 		rows, err := meta.ArtifactsByHashes(ctx, in.store, chunk)
@@ -84,8 +85,8 @@ func (in *Instance) newestByHash(ctx context.Context, hashes []string) (map[stri
 
 // latestByKey maps each key to the latest non-trashed artifact with that
 // key in the default storage: the version a new save would revise.
-func (in *Instance) latestByKey(ctx context.Context, q meta.Querier, keys []string) (map[string]*meta.Artifact, error) {
-	out := map[string]*meta.Artifact{}
+func (in *Instance) latestByKey(ctx context.Context, q meta.Querier, keys []string) (map[string]*record.Artifact, error) {
+	out := map[string]*record.Artifact{}
 	for start := 0; start < len(keys); start += lookupChunk {
 		chunk := keys[start:min(start+lookupChunk, len(keys))]
 		rows, err := meta.ArtifactsByKeys(ctx, q, in.storage.ID, chunk)

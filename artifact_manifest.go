@@ -14,6 +14,7 @@ import (
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // storedFile is one file found below a folder's storage key.
@@ -155,7 +156,7 @@ func sameContent(ctx context.Context, f storedFile, m meta.ManifestEntry) (bool,
 // checkFolder compares a folder artifact that has a manifest with its
 // stored files, by path. handled is false for folders saved before
 // manifests, which keep the total-size and md5-d checks.
-func (in *Instance) checkFolder(ctx context.Context, a *meta.Artifact, p string, verify bool) (pr Problem, ok, handled bool) {
+func (in *Instance) checkFolder(ctx context.Context, a *record.Artifact, p string, verify bool) (pr Problem, ok, handled bool) {
 	manifest, has, err := meta.Manifest(ctx, in.store, a.ID)
 	if err != nil {
 		return Problem{Kind: ProblemMissing, UID: a.UID, Path: p, Message: fmt.Sprintf("artifact %s: %v", a.UID, err)}, false, true
@@ -190,7 +191,7 @@ func (in *Instance) checkFolder(ctx context.Context, a *meta.Artifact, p string,
 // checkOldFolder looks for what md5-d cannot see in a folder saved before
 // manifests: files under the temporary names of an interrupted write. The
 // rest of its check is by total size and md5-d (handled is false then).
-func (in *Instance) checkOldFolder(ctx context.Context, a *meta.Artifact, p string) (pr Problem, ok, handled bool) {
+func (in *Instance) checkOldFolder(ctx context.Context, a *record.Artifact, p string) (pr Problem, ok, handled bool) {
 	if !in.caps().LocalPath {
 		return Problem{}, true, false
 	}

@@ -10,12 +10,13 @@ import (
 
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // unfinished reports whether a record's save has not completed: its _aux
 // says that its bytes are not stored yet (PostgreSQL's jsonb returns the
 // value reformatted, so it is parsed rather than matched as text).
-func unfinished(a *meta.Artifact) bool {
+func unfinished(a *record.Artifact) bool {
 	if a.Aux == nil {
 		return false
 	}
@@ -209,7 +210,7 @@ func (in *Instance) settleStoredFolder(ctx context.Context, a *Artifact) error {
 
 // bytesPresent reports whether a stored record's bytes are in storage with
 // the recorded size (per file, by name, for folders with a manifest).
-func (in *Instance) bytesPresent(ctx context.Context, a *meta.Artifact) (bool, error) {
+func (in *Instance) bytesPresent(ctx context.Context, a *record.Artifact) (bool, error) {
 	key := StorageKey(a)
 	if a.NFiles != nil {
 		if _, ok, handled := in.checkFolder(ctx, a, storageJoin(in.storage.Root, key), false); handled {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 const (
@@ -180,7 +181,7 @@ func (in *Instance) insertFresh(ctx context.Context, fresh []*Artifact, owner me
 		if err := in.claimNewKeys(ctx, tx, fresh); err != nil {
 			return err
 		}
-		rows := make([]*meta.Artifact, len(fresh))
+		rows := make([]*record.Artifact, len(fresh))
 		for i, a := range fresh {
 			a.ID = 0
 			rows[i] = &a.Artifact

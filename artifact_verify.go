@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin/internal/hashing"
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // cheapHashSize is the largest file whose hash reads verify on every read:
@@ -69,7 +69,7 @@ func escapingLink(root, dir string) (string, error) {
 // recorded size, and, for small files or when hashes are asked for, the
 // recorded hash. Errors are complete one-line messages: ErrPermission for
 // bytes outside the root, ErrConflict for bytes that differ from the record.
-func (in *Instance) verifyLocal(ctx context.Context, a *meta.Artifact, p string, hash bool) error {
+func (in *Instance) verifyLocal(ctx context.Context, a *record.Artifact, p string, hash bool) error {
 	resolved, ok, err := in.insideRoot(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return notFoundf("bytes are missing at %s; run `lamin check` to find what else is missing", p)
@@ -128,7 +128,7 @@ func (in *Instance) verifyLocal(ctx context.Context, a *meta.Artifact, p string,
 
 // verifyDownload compares a downloaded copy of a remote file artifact with
 // the record's size.
-func verifyDownload(a *meta.Artifact, p string) error {
+func verifyDownload(a *record.Artifact, p string) error {
 	if a.Size == nil || a.NFiles != nil {
 		return nil
 	}
@@ -142,13 +142,13 @@ func verifyDownload(a *meta.Artifact, p string) error {
 	return nil
 }
 
-func modifiedf(a *meta.Artifact, p, why string) error {
+func modifiedf(a *record.Artifact, p, why string) error {
 	return conflictf("artifact %s was modified: %s; restore the original bytes or save the new content as a new version (`lamin check` lists every such artifact)", a.UID, why+" ("+p+")")
 }
 
 // checkInsideRoot is Check's view of verifyLocal's first test: bytes that
 // resolve outside the storage root are reported as modified.
-func (in *Instance) checkInsideRoot(a *meta.Artifact, p string, isDir bool) (Problem, bool) {
+func (in *Instance) checkInsideRoot(a *record.Artifact, p string, isDir bool) (Problem, bool) {
 	resolved, ok, err := in.insideRoot(p)
 	bad := ""
 	switch {

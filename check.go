@@ -17,6 +17,7 @@ import (
 	"github.com/lamin-go/lamin/internal/blob"
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Problem kinds reported by Check.
@@ -112,7 +113,7 @@ func (in *Instance) Check(ctx context.Context, o CheckOptions) ([]Problem, error
 }
 
 // checkBytes compares a stored artifact with its record.
-func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
+func (in *Instance) checkBytes(ctx context.Context, a *record.Artifact, p string, verify bool) (Problem, bool) {
 	if in.caps().LocalPath {
 		// Bytes that resolve outside the storage root are refused before
 		// anything else is compared, folders with a manifest included.
@@ -168,7 +169,7 @@ func (in *Instance) checkBytes(ctx context.Context, a *meta.Artifact, p string, 
 // checkObject compares an S3 object with its record from metadata alone:
 // the ETag of a file lamin uploaded equals its hash (md5 or md5-<n>).
 // Folders are checked by total size.
-func (in *Instance) checkObject(ctx context.Context, a *meta.Artifact, p string, verify bool) (Problem, bool) {
+func (in *Instance) checkObject(ctx context.Context, a *record.Artifact, p string, verify bool) (Problem, bool) {
 	key := StorageKey(a)
 	blobs, err := in.bytes(ctx)
 	if err != nil {

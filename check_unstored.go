@@ -13,6 +13,7 @@ import (
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 const (
@@ -26,7 +27,7 @@ const (
 // a save claims it, the interrupted write is finished where the bytes
 // arrived intact (temporary names renamed into place, checked file by file
 // against the manifest) and the save completed; else record and bytes go.
-func (in *Instance) checkUnstored(ctx context.Context, a *meta.Artifact, p string, repair bool, owners map[int64]meta.SaveOwner) (pr Problem, live bool) {
+func (in *Instance) checkUnstored(ctx context.Context, a *record.Artifact, p string, repair bool, owners map[int64]meta.SaveOwner) (pr Problem, live bool) {
 	o, has := owners[a.ID]
 	if has && !ownerGone(o, time.Now()) {
 		return Problem{}, true
@@ -110,7 +111,7 @@ func (in *Instance) stillUnfinished(ctx context.Context, id int64, token string)
 // settleUnstored finishes what an interrupted save of a left behind and
 // reports whether the bytes are then complete under their own names with
 // the recorded hashes (and how many temporary files it renamed).
-func (in *Instance) settleUnstored(ctx context.Context, a *meta.Artifact) (intact bool, renamed int) {
+func (in *Instance) settleUnstored(ctx context.Context, a *record.Artifact) (intact bool, renamed int) {
 	key := StorageKey(a)
 	p := storageJoin(in.storage.Root, key)
 	if a.NFiles != nil {
@@ -177,7 +178,7 @@ func (in *Instance) settleUnstored(ctx context.Context, a *meta.Artifact) (intac
 // settleOldFolder handles an unfinished folder save from before manifests:
 // temporary files whose own name is missing are renamed into place, other
 // temporary files removed, and the folder must then hash to its record.
-func (in *Instance) settleOldFolder(ctx context.Context, a *meta.Artifact, p string) (bool, int) {
+func (in *Instance) settleOldFolder(ctx context.Context, a *record.Artifact, p string) (bool, int) {
 	renamed := 0
 	if in.caps().LocalPath {
 		_ = filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
@@ -283,7 +284,7 @@ func pathSplit(key string) (dir, name string) {
 // It holds a claim on the record meanwhile, so that a save storing the
 // same content again waits. pr is returned with Repaired set when the
 // folder then checks clean.
-func (in *Instance) repairStoredFolder(ctx context.Context, a *meta.Artifact, p string, pr Problem, verify bool) Problem {
+func (in *Instance) repairStoredFolder(ctx context.Context, a *record.Artifact, p string, pr Problem, verify bool) Problem {
 	if a.NFiles == nil || !in.caps().LocalPath || pr.Kind == ProblemCorrupted {
 		return pr
 	}

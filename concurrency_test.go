@@ -103,7 +103,7 @@ func TestConcurrentSavesFromEightProcessesAllSucceed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var n int
-			if err := in.Store().QueryRow(ctx, tt.query).Scan(&n); err != nil {
+			if err := lamin.StoreOf(in).QueryRow(ctx, tt.query).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			if n != tt.want {

@@ -237,7 +237,7 @@ func runCrashTest(t *testing.T, e *env, kills int) {
 	t.Logf("outcomes: %v", outcomes)
 	t.Logf("repairs: %v", repaired)
 	t.Logf("crash summary: backend %s, kills %d, saves completed %d (%d re-saves after a kill), lost %d, large files %d-%d MB, time %s",
-		in.Store().Dialect().Name(), killed, completed, resaves, lost, minBig>>20, maxBig>>20, time.Since(started).Round(time.Second))
+		lamin.StoreOf(in).Dialect().Name(), killed, completed, resaves, lost, minBig>>20, maxBig>>20, time.Since(started).Round(time.Second))
 }
 
 // runKilled runs `lamin args...` and kills it with SIGKILL after delay
@@ -344,7 +344,7 @@ func stampFile(path string, n uint64) error {
 // removeBigArtifacts deletes every stored copy of the large files.
 func removeBigArtifacts(t *testing.T, ctx context.Context, in *lamin.Instance, where string) {
 	t.Helper()
-	rows, err := in.Store().Query(ctx, `SELECT uid FROM lamindb_artifact WHERE key LIKE 'big/%'`)
+	rows, err := lamin.StoreOf(in).Query(ctx, `SELECT uid FROM lamindb_artifact WHERE key LIKE 'big/%'`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +422,7 @@ func TestCrashStatesAreRepairedWithoutLeftovers(t *testing.T) {
 				}
 			}
 			a := e.save(path, lamin.ArtifactOptions{Key: filepath.Base(path)})
-			if _, err := e.in.Store().Exec(e.ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, `{"af":{"0":false}}`, a.ID); err != nil {
+			if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, `{"af":{"0":false}}`, a.ID); err != nil {
 				t.Fatal(err)
 			}
 			victim := a.Path()

@@ -4,11 +4,12 @@ import (
 	"context"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // ArtifactDescription is what an artifact card shows besides the record.
 type ArtifactDescription struct {
-	Artifact     meta.Artifact
+	Artifact     record.Artifact
 	Path         string
 	TransformKey string
 	CreatedBy    string

@@ -5,6 +5,8 @@
 // which inputs and which person produced every result.
 //
 // The package holds the domain rules (uids, versions, dedup, run inputs) and
-// talks to metadata and bytes only through internal/meta and internal/blob;
-// the CLI (internal/cli) and the HTTP server are thin faces over it.
+// speaks its own types: the records it hands out are those of the package
+// record (aliased here as User, Storage, Transform and Collection, embedded
+// in Artifact and Run), a lineage graph is a Graph, a parsed filter a Query.
+// The lamin command and its HTTP server are thin faces over it.
 package lamin

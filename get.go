@@ -50,7 +50,7 @@ func (in *Instance) Get(ctx context.Context, registry string, uidOrExprs ...stri
 // branch) starting with prefix, in uid order: the candidates shell
 // completion offers, and what Get uses to resolve a uid prefix. The lookup
 // walks the uid index from the prefix and stops after limit entries, so it
-// stays fast on large instances (see query.UIDPrefixSQL).
+// stays fast on large instances (UIDPrefixSQL is the statement).
 func (in *Instance) UIDsWithPrefix(ctx context.Context, registry, prefix string, limit int) ([]string, error) {
 	text, args, err := in.UIDPrefixSQL(registry, prefix, limit)
 	if err != nil || (prefix != "" && text == "") {

@@ -62,7 +62,7 @@ func TestGetSaysHowManyRecordsAnAmbiguousPrefixMatches(t *testing.T) {
 	e := newEnv(t)
 	for i := range 3 {
 		a := e.save(e.write(fmt.Sprintf("f%d.csv", i), fmt.Sprintf("x\n%d\n", i)), lamin.ArtifactOptions{Key: fmt.Sprintf("f%d.csv", i)})
-		if _, err := e.in.Store().Exec(e.ctx, `UPDATE lamindb_artifact SET uid = ? WHERE id = ?`, fmt.Sprintf("Same%012d0000", i), a.ID); err != nil {
+		if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `UPDATE lamindb_artifact SET uid = ? WHERE id = ?`, fmt.Sprintf("Same%012d0000", i), a.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,7 +87,7 @@ func TestUIDPrefixLookupsUseTheUIDIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := e.in.Store().Query(e.ctx, "EXPLAIN QUERY PLAN "+text, args...)
+		rows, err := lamin.StoreOf(e.in).Query(e.ctx, "EXPLAIN QUERY PLAN "+text, args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func BenchmarkUIDsWithPrefix(b *testing.B) {
 	const n = 100_000
 	rng := rand.New(rand.NewPCG(1, 2))
 	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	err = in.Store().Tx(ctx, func(tx *meta.Tx) error {
+	err = lamin.StoreOf(in).Tx(ctx, func(tx *meta.Tx) error {
 		for i := range n {
 			u := make([]byte, 16)
 			for j := range u {

@@ -62,7 +62,7 @@ func assertOneLine(t *testing.T, err error, want string) {
 func (e *env) assertNothingLeft(t *testing.T) {
 	t.Helper()
 	var n int
-	if err := e.in.Store().QueryRow(e.ctx, `SELECT COUNT(*) FROM lamindb_artifact`).Scan(&n); err != nil {
+	if err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT COUNT(*) FROM lamindb_artifact`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -310,7 +310,7 @@ func TestHostileSymlinksInsideTheRoot(t *testing.T) {
 			}
 			a := e.save(link, lamin.ArtifactOptions{Description: "through a link"})
 			var virtual bool
-			if err := e.in.Store().QueryRow(e.ctx, `SELECT _key_is_virtual FROM lamindb_artifact WHERE uid = ?`, a.UID).Scan(&virtual); err != nil {
+			if err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT _key_is_virtual FROM lamindb_artifact WHERE uid = ?`, a.UID).Scan(&virtual); err != nil {
 				t.Fatal(err)
 			}
 			stored := a.Path()
@@ -443,7 +443,7 @@ func TestHostileTruncatedDataFilesStillSave(t *testing.T) {
 				t.Errorf("warnings %q, want one line `! could not count observations of %s: ...%s...`", warnings, p, tt.warning)
 			}
 			var stored *int64
-			if err := e.in.Store().QueryRow(e.ctx, `SELECT n_observations FROM lamindb_artifact WHERE uid = ?`, a.UID).Scan(&stored); err != nil {
+			if err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT n_observations FROM lamindb_artifact WHERE uid = ?`, a.UID).Scan(&stored); err != nil {
 				t.Fatal(err)
 			}
 			if tt.nObs == noCount {

@@ -19,6 +19,7 @@ import (
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
 	"github.com/lamin-go/lamin/internal/settings"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Options configure how the SDK finds its settings and where it talks.
@@ -54,9 +55,9 @@ func (o Options) getenv(k string) string {
 type Instance struct {
 	owner, name, uid string
 	store            *meta.Store
-	storage          *meta.Storage
+	storage          *record.Storage
 	blobs            *lazyBlobs // opened on first use; see bytes
-	user             *meta.User
+	user             *record.User
 	dir              settings.Dir
 	prefs            settings.Preferences
 	cacheDir         string
@@ -72,20 +73,16 @@ func (in *Instance) Slug() string { return in.owner + "/" + in.name }
 func (in *Instance) UID() string { return in.uid }
 
 // User is the user acting on the instance.
-func (in *Instance) User() meta.User { return *in.user }
+func (in *Instance) User() User { return *in.user }
 
 // Storage is the instance's default storage location.
-func (in *Instance) Storage() meta.Storage { return *in.storage }
+func (in *Instance) Storage() Storage { return *in.storage }
 
 // CacheDir is where downloads, run logs and temporary files go.
 func (in *Instance) CacheDir() string { return in.cacheDir }
 
-// Store exposes the metadata store to the packages of this module that
-// need raw SQL (queries, lineage).
-func (in *Instance) Store() *meta.Store { return in.store }
-
-// Preferences are the instance's settings (`lamin settings`).
-func (in *Instance) Preferences() settings.Preferences { return in.prefs }
+// Preferences are the instance's settings (`lamin settings`), by key.
+func (in *Instance) Preferences() map[string]string { return in.prefs }
 
 // Close releases the database.
 func (in *Instance) Close() error { return in.store.Close() }
@@ -227,12 +224,12 @@ func initInstance(ctx context.Context, store *meta.Store, blobs blob.Store, root
 	}
 	instUID := uid.New(uid.InstanceLen)
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	st := &meta.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: typ, InstanceUID: &instUID,
+	st := &record.Storage{UID: uid.New(uid.StorageLen), Root: root, Type: typ, InstanceUID: &instUID,
 		SpaceID: 1, BranchID: 1, CreatedAt: now, UpdatedAt: now}
 	err := store.Tx(ctx, func(tx *meta.Tx) error {
 		u, err := meta.UserByUID(ctx, tx, su.UID)
 		if errors.Is(err, meta.ErrNotFound) {
-			u = &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
+			u = &record.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
 			if su.Name != "" {
 				u.Name = &su.Name
 			}
@@ -507,7 +504,7 @@ func open(ctx context.Context, store *meta.Store, si settings.Instance, sd setti
 }
 
 // ensureUser finds the current user's row by uid, inserting it on first use.
-func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*meta.User, error) {
+func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*record.User, error) {
 	u, err := meta.UserByUID(ctx, in.store, su.UID)
 	if err == nil {
 		return u, nil
@@ -525,7 +522,7 @@ func (in *Instance) ensureUser(ctx context.Context, su settings.User) (*meta.Use
 		return same, nil
 	}
 	now := time.Now().UTC()
-	u = &meta.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
+	u = &record.User{UID: su.UID, Handle: su.Handle, CreatedAt: now, UpdatedAt: now}
 	if su.Name != "" {
 		u.Name = &su.Name
 	}
@@ -543,7 +540,7 @@ var handleRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$`)
 // Login makes handle the current user, creating a local profile with a new
 // uid the first time. The user row is added to an instance when the user
 // first connects to it.
-func Login(handle, name string, o Options) (settings.User, error) {
+func Login(handle, name string, o Options) (record.Profile, error) {
 	if !handleRE.MatchString(handle) {
 		return settings.User{}, invalidf("handle %q: use 1-30 letters, digits, '.', '_' or '-', starting with a letter or digit", handle)
 	}

@@ -60,7 +60,7 @@ func (e *env) save(path string, o lamin.ArtifactOptions) *lamin.Artifact {
 func (e *env) count(query string, args ...any) int {
 	e.t.Helper()
 	var n int
-	if err := e.in.Store().QueryRow(e.ctx, query, args...).Scan(&n); err != nil {
+	if err := lamin.StoreOf(e.in).QueryRow(e.ctx, query, args...).Scan(&n); err != nil {
 		e.t.Fatal(err)
 	}
 	return n

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // LineageOptions restrict a lineage graph; the zero value draws all
@@ -27,9 +28,9 @@ type LineageOptions struct {
 // characters, or a 12-character stem for its latest version; its graph is
 // the union over its runs) or a collection. Ancestors are the runs that
 // made the record's inputs, recursively; descendants the runs that used
-// its run's outputs, recursively. Render it with lineage.Render or export
-// it with lineage.WriteExport.
-func (in *Instance) Lineage(ctx context.Context, uid string, o LineageOptions) (*lineage.Graph, error) {
+// its run's outputs, recursively. Draw it with Graph.Render or export it
+// with Graph.Export.
+func (in *Instance) Lineage(ctx context.Context, uid string, o LineageOptions) (*Graph, error) {
 	if o.Depth < 0 {
 		return nil, invalidf("depth %d: pass 0 (unlimited) or a positive number of run hops", o.Depth)
 	}
@@ -42,7 +43,7 @@ func (in *Instance) Lineage(ctx context.Context, uid string, o LineageOptions) (
 	if err != nil {
 		return nil, lineageError(err, uid)
 	}
-	return g, nil
+	return &Graph{g: g, namespace: in.Slug()}, nil
 }
 
 // readWithHints runs fn on the metadata store; on PostgreSQL with planner
@@ -64,17 +65,17 @@ func (in *Instance) readWithHints(ctx context.Context, hints []string, fn func(m
 // Derived answers "what was derived from this?": the runs and artifacts
 // downstream of the record uid names, nearest first. A run's other inputs
 // are not derived from the record and are left out.
-func (in *Instance) Derived(ctx context.Context, uid string) ([]lineage.Node, error) {
+func (in *Instance) Derived(ctx context.Context, uid string) ([]record.Node, error) {
 	g, err := in.Lineage(ctx, uid, LineageOptions{Down: true})
 	if err != nil {
 		return nil, err
 	}
 	var from []string
-	for _, n := range g.Queried() {
+	for _, n := range g.g.Queried() {
 		from = append(from, n.ID)
 	}
-	var out []lineage.Node
-	for _, n := range g.Downstream(from...) {
+	var out []record.Node
+	for _, n := range g.g.Downstream(from...) {
 		out = append(out, *n)
 	}
 	return out, nil
@@ -82,7 +83,7 @@ func (in *Instance) Derived(ctx context.Context, uid string) ([]lineage.Node, er
 
 // ResolveUID tells which record a uid or uid prefix names (run, transform,
 // artifact or collection, in that order of precedence; see Lineage).
-func (in *Instance) ResolveUID(ctx context.Context, uid string) (lineage.Root, error) {
+func (in *Instance) ResolveUID(ctx context.Context, uid string) (record.Root, error) {
 	root, err := lineage.Resolve(ctx, in.store, uid)
 	if err != nil {
 		return root, lineageError(err, uid)
@@ -109,8 +110,8 @@ func lineageError(err error, uid string) error {
 
 // RunDescription is what a run's card shows.
 type RunDescription struct {
-	Run       meta.Run
-	Transform meta.Transform
+	Run       record.Run
+	Transform Transform
 	// CreatedBy is the handle of the user who started the run.
 	CreatedBy string
 	// Status names the run's status code (completed, errored, ...).
@@ -119,10 +120,10 @@ type RunDescription struct {
 	Duration time.Duration
 	// Inputs and Outputs are the artifacts the run read and wrote (main
 	// and archive branches), in the order they were linked.
-	Inputs, Outputs []meta.Artifact
+	Inputs, Outputs []record.Artifact
 	// Report is the run's log or notebook HTML; Environment its
 	// environment file (e.g. pip freeze output). Nil when absent.
-	Report, Environment *meta.Artifact
+	Report, Environment *record.Artifact
 	// InitiatedBy is the uid of the run that started this one, or "".
 	InitiatedBy string
 }
@@ -157,7 +158,7 @@ func (in *Instance) DescribeRun(ctx context.Context, uid string) (*RunDescriptio
 	}
 	for _, ref := range []struct {
 		id  *int64
-		dst **meta.Artifact
+		dst **record.Artifact
 	}{{r.ReportID, &d.Report}, {r.EnvironmentID, &d.Environment}} {
 		if ref.id == nil {
 			continue
@@ -189,7 +190,7 @@ type RunSummary struct {
 
 // TransformDescription is what a transform's card shows.
 type TransformDescription struct {
-	Transform meta.Transform
+	Transform Transform
 	CreatedBy string
 	// Runs are the transform's runs, newest first.
 	Runs []RunSummary

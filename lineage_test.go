@@ -182,7 +182,7 @@ func (p *project) app(out, errOut io.Writer) *cli.App {
 	}}
 }
 
-func (p *project) lineage(uid string, o lamin.LineageOptions) *lineage.Graph {
+func (p *project) lineage(uid string, o lamin.LineageOptions) *lamin.Graph {
 	p.t.Helper()
 	g, err := p.in.Lineage(p.ctx, uid, o)
 	if err != nil {
@@ -194,7 +194,7 @@ func (p *project) lineage(uid string, o lamin.LineageOptions) *lineage.Graph {
 func TestLineageOfAFigureShowsTheWholeChainAndTheReviewBelow(t *testing.T) {
 	p := newProject(t)
 	var b bytes.Buffer
-	if err := lineage.WriteText(&b, p.lineage(p.umap.UID, lamin.LineageOptions{})); err != nil {
+	if err := p.lineage(p.umap.UID, lamin.LineageOptions{}).Render(&b, "text"); err != nil {
 		t.Fatal(err)
 	}
 	text := b.String()
@@ -314,7 +314,7 @@ func (p *project) placeholders(s string) string {
 		{"user", `SELECT uid FROM lamindb_user`},
 		{"transform", `SELECT uid FROM lamindb_transform WHERE uid NOT IN ('T0T28btuB0PG0000', 'qCJPkOuZAi9q0000', 'YqmbO6oMXjRj0000', 'lB3IyPLQSmvt0000', '1LCd8kco9lZU0000')`},
 	} {
-		rows, err := p.in.Store().Query(p.ctx, q.sql)
+		rows, err := lamin.StoreOf(p.in).Query(p.ctx, q.sql)
 		if err != nil {
 			p.t.Fatal(err)
 		}
@@ -376,13 +376,13 @@ func TestLineageSVGIsValidXMLNamingEveryNode(t *testing.T) {
 		}
 	}
 	g := p.lineage(p.umap.UID, lamin.LineageOptions{})
-	for _, n := range g.Nodes {
+	for _, n := range g.Nodes() {
 		if !slices.Contains(texts, n.Emoji()+" "+n.Title()) {
 			t.Errorf("the SVG does not name %s %q", n.ID, n.Title())
 		}
 	}
-	if len(g.Nodes) != 16 {
-		t.Errorf("%d nodes, want 16 (10 artifacts and 6 runs)", len(g.Nodes))
+	if len(g.Nodes()) != 16 {
+		t.Errorf("%d nodes, want 16 (10 artifacts and 6 runs)", len(g.Nodes()))
 	}
 }
 
@@ -430,7 +430,7 @@ func TestACycleRendersAndTerminates(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, n := range g.Nodes {
+			for _, n := range g.Nodes() {
 				got = append(got, n.Title())
 			}
 			slices.Sort(got)
@@ -438,7 +438,7 @@ func TestACycleRendersAndTerminates(t *testing.T) {
 				t.Fatalf("nodes %v, want %v", got, tt.nodes)
 			}
 			for _, f := range lineage.Formats {
-				if err := lineage.Render(io.Discard, g, f); err != nil {
+				if err := g.Render(io.Discard, f); err != nil {
 					t.Fatalf("%s: %v", f, err)
 				}
 			}

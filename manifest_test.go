@@ -26,10 +26,10 @@ func (e *env) saveFolder(t *testing.T, name string, n int) *lamin.Artifact {
 // given pid and host whose lease ends at leaseUntil.
 func (e *env) markUnfinished(t *testing.T, a *lamin.Artifact, host string, pid int, leaseUntil time.Time) {
 	t.Helper()
-	if _, err := e.in.Store().Exec(e.ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, `{"af":{"0":false}}`, a.ID); err != nil {
+	if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `UPDATE lamindb_artifact SET _aux = ? WHERE id = ?`, `{"af":{"0":false}}`, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.in.Store().Exec(e.ctx, `INSERT INTO lamin_artifact_save (artifact_id, token, host, pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `INSERT INTO lamin_artifact_save (artifact_id, token, host, pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
 		a.ID, "crashed", host, pid, time.Now().UnixMilli(), leaseUntil.UnixMilli()); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestRepairGivesTheFilesOfAStoredFolderTheirOwnNames(t *testing.T) {
 			e := newEnv(t)
 			a := e.saveFolder(t, "folder", 9)
 			if !withManifest {
-				if _, err := e.in.Store().Exec(e.ctx, `DELETE FROM lamin_artifact_file WHERE artifact_id = ?`, a.ID); err != nil {
+				if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `DELETE FROM lamin_artifact_file WHERE artifact_id = ?`, a.ID); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/termtext"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Voice is the vocabulary of messages: the words that name actions and
@@ -71,7 +71,7 @@ func (m *Messages) cli() bool { return m != nil && m.voice == VoiceCLI }
 
 // artifact names an artifact inside a message: LaminDB's repr, or for the
 // command line the same without the integer ids of related records.
-func (m *Messages) artifact(a *meta.Artifact) string {
+func (m *Messages) artifact(a *record.Artifact) string {
 	if !m.cli() {
 		return ArtifactRepr(a)
 	}
@@ -122,7 +122,7 @@ func (m *Messages) inputOnRequest() {
 
 // inputsAdded reports artifacts linked as inputs of run, and the
 // transforms that made them.
-func (m *Messages) inputsAdded(arts []*meta.Artifact, run *meta.Run, parents []*meta.Transform) {
+func (m *Messages) inputsAdded(arts []*record.Artifact, run *record.Run, parents []*record.Transform) {
 	var list, parentList []string
 	for _, a := range arts {
 		list = append(list, pick(m.cli(), fmt.Sprint(a.ID), a.UID))
@@ -144,7 +144,7 @@ func (m *Messages) inputsAdded(arts []*meta.Artifact, run *meta.Run, parents []*
 }
 
 // willCopy says where a new artifact's bytes will be copied on save.
-func (m *Messages) willCopy(a *meta.Artifact) {
+func (m *Messages) willCopy(a *record.Artifact) {
 	switch {
 	case m.cli() && a.Key == nil:
 		m.Hint("path content will be copied to default storage at '%s' (no key; name it with --key)", StorageKey(a))
@@ -168,7 +168,7 @@ func (m *Messages) filesWillCopy(n int, folderKey string) {
 
 // sameHash reports that saving returned an existing artifact with the same
 // content (restored from the trash when it was there).
-func (m *Messages) sameHash(a *meta.Artifact, fromTrash bool) {
+func (m *Messages) sameHash(a *record.Artifact, fromTrash bool) {
 	what := "returning existing artifact with same hash"
 	if fromTrash {
 		what = "restored artifact with same hash from trash"

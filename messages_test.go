@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // TestEachMessageSpeaksItsVoice checks the catalogue: the SDK keeps
@@ -15,11 +15,11 @@ import (
 func TestEachMessageSpeaksItsVoice(t *testing.T) {
 	key := "raw.csv"
 	runID := int64(3)
-	art := &meta.Artifact{ID: 4, UID: "aaaaaaaaaaaaaaaa0000", Key: &key, Suffix: ".csv", StorageID: 1, RunID: &runID,
+	art := &record.Artifact{ID: 4, UID: "aaaaaaaaaaaaaaaa0000", Key: &key, Suffix: ".csv", StorageID: 1, RunID: &runID,
 		CreatedByID: 1, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	noKey := &meta.Artifact{ID: 5, UID: "bbbbbbbbbbbbbbbb0000", Suffix: ".csv"}
-	run := &meta.Run{ID: 3, UID: "rrrrrrrrrrrrrrrr"}
-	parent := &meta.Transform{ID: 2, UID: "tttttttttttt0000"}
+	noKey := &record.Artifact{ID: 5, UID: "bbbbbbbbbbbbbbbb0000", Suffix: ".csv"}
+	run := &record.Run{ID: 3, UID: "rrrrrrrrrrrrrrrr"}
+	parent := &record.Transform{ID: 2, UID: "tttttttttttt0000"}
 	cases := []struct {
 		name       string
 		say        func(m *Messages)
@@ -34,10 +34,10 @@ func TestEachMessageSpeaksItsVoice(t *testing.T) {
 		{"input on request", func(m *Messages) { m.inputOnRequest() },
 			"• track these data as a run input by passing `is_run_input=True`",
 			"• track these data as a run input by passing `--is-run-input`"},
-		{"inputs added", func(m *Messages) { m.inputsAdded([]*meta.Artifact{art}, run, []*meta.Transform{parent}) },
+		{"inputs added", func(m *Messages) { m.inputsAdded([]*record.Artifact{art}, run, []*record.Transform{parent}) },
 			"• adding artifact ids [4] as inputs for run 3, adding parent transform 2",
 			"• adding artifact aaaaaaaaaaaaaaaa0000 as input of run rrrrrrrrrrrrrrrr, adding parent transform tttttttttttt0000"},
-		{"two inputs added", func(m *Messages) { m.inputsAdded([]*meta.Artifact{art, noKey}, run, nil) },
+		{"two inputs added", func(m *Messages) { m.inputsAdded([]*record.Artifact{art, noKey}, run, nil) },
 			"• adding artifact ids [4, 5] as inputs for run 3",
 			"• adding artifacts aaaaaaaaaaaaaaaa0000, bbbbbbbbbbbbbbbb0000 as inputs of run rrrrrrrrrrrrrrrr"},
 		{"copy without key", func(m *Messages) { m.willCopy(noKey) },

@@ -17,7 +17,7 @@ func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	e := newEnv(t)
 	a := e.save(e.write("x.csv", "a\n1\n"), lamin.ArtifactOptions{Key: "x.csv"})
 	for _, q := range []string{`DROP INDEX lamindb_run_status_started_idx`, `DROP TABLE lamin_artifact_save`, `DROP TABLE lamin_artifact_file`, `DELETE FROM lamin_migrations WHERE version > 1`} {
-		if _, err := e.in.Store().Exec(e.ctx, q); err != nil {
+		if _, err := lamin.StoreOf(e.in).Exec(e.ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,7 +54,7 @@ func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 	}
 	var n int
 	if err == nil {
-		err = in.Store().QueryRow(e.ctx, `SELECT COUNT(*) FROM lamin_artifact_file WHERE artifact_id = ? AND path = 'sub/x.txt'`, f.ID).Scan(&n)
+		err = lamin.StoreOf(in).QueryRow(e.ctx, `SELECT COUNT(*) FROM lamin_artifact_file WHERE artifact_id = ? AND path = 'sub/x.txt'`, f.ID).Scan(&n)
 	}
 	if err != nil || n != 1 {
 		t.Fatalf("manifest of a folder saved after migrate: %d rows, %v", n, err)
@@ -65,7 +65,7 @@ func TestAnOlderInstanceOpensAfterMigrate(t *testing.T) {
 // lamin is not opened, so it is never damaged.
 func TestANewerInstanceIsRefused(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.in.Store().Exec(e.ctx, `INSERT INTO lamin_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', 'x')`); err != nil {
+	if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `INSERT INTO lamin_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', 'x')`); err != nil {
 		t.Fatal(err)
 	}
 	_, err := lamin.Open(e.ctx, "", e.opts)

@@ -7,9 +7,17 @@ import (
 	"github.com/lamin-go/lamin/internal/query"
 )
 
+// Query is a parsed filter on one registry, made by Instance.Query.
+type Query struct {
+	q *query.Query
+}
+
+// Registry is the name of the registry queried ("artifact").
+func (q *Query) Registry() string { return q.q.Registry.Name }
+
 // Query parses filter expressions (LaminDB's `field__lookup=value`
 // language) for a registry into a query with the default scope.
-func (in *Instance) Query(registry string, exprs []string) (*query.Query, error) {
+func (in *Instance) Query(registry string, exprs []string) (*Query, error) {
 	reg, err := query.LookupRegistry(registry)
 	if err != nil {
 		return nil, invalidf("%v", err)
@@ -18,15 +26,15 @@ func (in *Instance) Query(registry string, exprs []string) (*query.Query, error)
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}
-	return query.New(reg).Filter(conds...), nil
+	return &Query{q: query.New(reg).Filter(conds...)}, nil
 }
 
 // FilterArtifacts returns the artifacts matching a query built with Query.
-func (in *Instance) FilterArtifacts(ctx context.Context, q *query.Query) ([]*Artifact, error) {
-	if q.Registry.Name != "artifact" {
-		return nil, invalidf("query is on %s, not artifact", q.Registry.Name)
+func (in *Instance) FilterArtifacts(ctx context.Context, q *Query) ([]*Artifact, error) {
+	if q.Registry() != "artifact" {
+		return nil, invalidf("query is on %s, not artifact", q.Registry())
 	}
-	sqlText, args, err := q.SQL(in.store.Dialect(), meta.ArtifactColumns("t"))
+	sqlText, args, err := q.q.SQL(in.store.Dialect(), meta.ArtifactColumns("t"))
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}

@@ -7,15 +7,16 @@ import (
 
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // TransformRepr is LaminDB's short representation of a transform.
-func TransformRepr(t *meta.Transform) string {
+func TransformRepr(t *Transform) string {
 	return fmt.Sprintf("Transform(uid='%s', key='%s', type='%s')", t.UID, derefOr(t.Key, "None"), t.Type)
 }
 
 // RunRepr is LaminDB's short representation of a run.
-func RunRepr(r *meta.Run) string { return fmt.Sprintf("Run(uid='%s')", r.UID) }
+func RunRepr(r *record.Run) string { return fmt.Sprintf("Run(uid='%s')", r.UID) }
 
 // DeleteTransform moves a transform to the trash (branch -1), where queries
 // no longer see it; a trashed transform, or any with permanent set, is
@@ -23,7 +24,7 @@ func RunRepr(r *meta.Run) string { return fmt.Sprintf("Run(uid='%s')", r.UID) }
 // environments. A transform whose runs made artifacts, collections or
 // storages, or started runs of other transforms, is refused: deleting it
 // would cut their lineage.
-func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, permanent bool) error {
+func (in *Instance) DeleteTransform(ctx context.Context, t *Transform, permanent bool) error {
 	stem := t.UID[:uid.TransformStemLen]
 	if !permanent && t.BranchID != -1 {
 		err := in.store.Tx(ctx, func(tx *meta.Tx) error {
@@ -69,7 +70,7 @@ func (in *Instance) DeleteTransform(ctx context.Context, t *meta.Transform, perm
 
 // RestoreTransform brings a trashed transform back; the family's latest
 // version is recomputed.
-func (in *Instance) RestoreTransform(ctx context.Context, t *meta.Transform) error {
+func (in *Instance) RestoreTransform(ctx context.Context, t *Transform) error {
 	if t.BranchID != -1 {
 		return conflictf("transform %s is not in the trash", t.UID)
 	}
@@ -96,7 +97,7 @@ func (in *Instance) RestoreTransform(ctx context.Context, t *meta.Transform) err
 // log and environment. A run that made artifacts, collections or
 // storages, or started other runs, is refused: deleting it would cut their
 // lineage.
-func (in *Instance) DeleteRun(ctx context.Context, r *meta.Run, permanent bool) error {
+func (in *Instance) DeleteRun(ctx context.Context, r *record.Run, permanent bool) error {
 	if !permanent && r.BranchID != -1 {
 		if err := meta.TrashRun(ctx, in.store, r.ID); err != nil {
 			return fmt.Errorf("move run %s to trash: %w", r.UID, err)
@@ -105,7 +106,7 @@ func (in *Instance) DeleteRun(ctx context.Context, r *meta.Run, permanent bool) 
 		in.msg.movedToTrash("run", r.UID, RunRepr(r))
 		return nil
 	}
-	runs := []*meta.Run{r}
+	runs := []*record.Run{r}
 	if err := in.refuseCuttingLineage(ctx, "run "+r.UID, runs); err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (in *Instance) DeleteRun(ctx context.Context, r *meta.Run, permanent bool) 
 }
 
 // RestoreRun brings a trashed run back to the main branch.
-func (in *Instance) RestoreRun(ctx context.Context, r *meta.Run) error {
+func (in *Instance) RestoreRun(ctx context.Context, r *record.Run) error {
 	if r.BranchID != -1 {
 		return conflictf("run %s is not in the trash", r.UID)
 	}
@@ -137,7 +138,7 @@ func (in *Instance) RestoreRun(ctx context.Context, r *meta.Run) error {
 
 // refuseCuttingLineage fails when records outside runs depend on them:
 // artifacts, collections or storages they made, or runs they started.
-func (in *Instance) refuseCuttingLineage(ctx context.Context, what string, runs []*meta.Run) error {
+func (in *Instance) refuseCuttingLineage(ctx context.Context, what string, runs []*record.Run) error {
 	if len(runs) == 0 {
 		return nil
 	}
@@ -180,7 +181,7 @@ func (in *Instance) refuseCuttingLineage(ctx context.Context, what string, runs 
 
 // clearRunFiles unlinks the runs' reports, logs and environments so the
 // runs can be deleted before those artifacts are.
-func clearRunFiles(ctx context.Context, tx *meta.Tx, runs []*meta.Run) error {
+func clearRunFiles(ctx context.Context, tx *meta.Tx, runs []*record.Run) error {
 	for _, r := range runs {
 		if err := meta.ClearRunFiles(ctx, tx, r.ID); err != nil {
 			return err
@@ -192,7 +193,7 @@ func clearRunFiles(ctx context.Context, tx *meta.Tx, runs []*meta.Run) error {
 // deleteRunFiles deletes the reports, logs and environments of deleted
 // runs (records and the bytes lamin manages), keeping any another run
 // still uses.
-func (in *Instance) deleteRunFiles(ctx context.Context, runs []*meta.Run) error {
+func (in *Instance) deleteRunFiles(ctx context.Context, runs []*record.Run) error {
 	for _, r := range runs {
 		for _, id := range []*int64{r.ReportID, r.LogfileID, r.EnvironmentID} {
 			if id == nil {

@@ -23,7 +23,7 @@ func TestTrashingATransformsLatestVersionPromotesThePrevious(t *testing.T) {
 	latest := func() string {
 		t.Helper()
 		var u string
-		if err := e.in.Store().QueryRow(e.ctx, `SELECT uid FROM lamindb_transform WHERE is_latest`).Scan(&u); err != nil {
+		if err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT uid FROM lamindb_transform WHERE is_latest`).Scan(&u); err != nil {
 			t.Fatal(err)
 		}
 		return u

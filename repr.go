@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // reprBuilder renders records like LaminDB's repr: public non-null fields,
@@ -46,7 +46,7 @@ func pyBool(b bool) string {
 }
 
 // ArtifactRepr renders an artifact row as LaminDB prints it in messages.
-func ArtifactRepr(a *meta.Artifact) string {
+func ArtifactRepr(a *record.Artifact) string {
 	var r reprBuilder
 	uid := a.UID
 	r.str("uid", &uid)

@@ -29,12 +29,22 @@ const (
 // timestamps time.Time in UTC, text and JSON string.
 type Rows struct {
 	// Registry is the registry the rows belong to.
-	Registry *query.Registry
+	Registry Registry
 	// Columns names the values of each row.
 	Columns []string
 	// Values holds the rows.
 	Values [][]any
 }
+
+// Registry names a registry.
+type Registry struct {
+	// Name is the lower-case singular name commands take ("artifact").
+	Name string
+	// Title is LaminDB's class name ("Artifact").
+	Title string
+}
+
+func registryOf(reg *query.Registry) Registry { return Registry{Name: reg.Name, Title: reg.Title} }
 
 // Len is the number of rows.
 func (r *Rows) Len() int { return len(r.Values) }
@@ -150,8 +160,8 @@ func (in *Instance) Count(ctx context.Context, registry string, exprs []string) 
 }
 
 // Search is LaminDB's Registry.search(text): records whose text fields
-// contain text, best ranked first, at most limit of them (0 means
-// query.DefaultSearchLimit). When nothing contains the text, records similar
+// contain text, best ranked first, at most limit of them (0 means 20, as in
+// LaminDB). When nothing contains the text, records similar
 // to it (trigram similarity) are returned and hint is the message to show,
 // "no exact matches for '<text>', showing similar records"; otherwise hint
 // is empty.
@@ -191,9 +201,11 @@ func (in *Instance) Search(ctx context.Context, registry, text string, limit int
 }
 
 // Lookup is LaminDB's Registry.lookup(field): every record of the default
-// scope keyed by an attribute name made from its field value (see
-// query.LookupName), each record as column name → value. field "" uses the
-// registry's display field (query.LookupField). Records whose value is NULL
+// scope keyed by an attribute name made from its field value (runs of
+// characters outside [0-9a-zA-Z_] become '_', lower-cased, "ln_" prefixed
+// when it does not start with a letter), each record as column name →
+// value. field "" uses the registry's display field (key, handle, root),
+// else name, else its first text column. Records whose value is NULL
 // are left out; when two records give the same name the one with the lower
 // id is kept, like keep="first".
 func (in *Instance) Lookup(ctx context.Context, registry, field string) (map[string]any, error) {
@@ -377,7 +389,7 @@ func lookupFields(reg *query.Registry) []string {
 
 // rowsByID loads the listed records in the order of ids.
 func (in *Instance) rowsByID(ctx context.Context, reg *query.Registry, ids []int64) (*Rows, error) {
-	out := &Rows{Registry: reg, Columns: frameColumns(reg).names}
+	out := &Rows{Registry: registryOf(reg), Columns: frameColumns(reg).names}
 	pos := make(map[int64]int, len(ids))
 	for i, id := range ids {
 		pos[id] = i
@@ -417,7 +429,7 @@ func (in *Instance) fetch(ctx context.Context, p *rowPlan) (*Rows, error) {
 		return nil, fmt.Errorf("query %s: %w", p.reg.Name, err)
 	}
 	defer rs.Close()
-	out := &Rows{Registry: p.reg, Columns: p.names}
+	out := &Rows{Registry: registryOf(p.reg), Columns: p.names}
 	for rs.Next() {
 		raw := make([]any, len(p.names))
 		ptrs := make([]any, len(raw))

@@ -204,7 +204,7 @@ func TestARegistryLevelListingStopsAtOneHundred(t *testing.T) {
 	e := newQueryEnv(t)
 	for i := 0; i < 105; i++ {
 		ts := time.Date(2025, 1, 1, 0, 0, i, 0, time.UTC).Format("2006-01-02 15:04:05.000000-07:00")
-		if _, err := e.in.Store().Exec(e.ctx, `INSERT INTO lamindb_user (uid, handle, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+		if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `INSERT INTO lamindb_user (uid, handle, created_at, updated_at) VALUES (?, ?, ?, ?)`,
 			fmt.Sprintf("u%07d", i), fmt.Sprintf("member-%03d", i), ts, ts); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // RunUIDEnv is the environment variable through which a run reaches the
@@ -29,9 +30,9 @@ func (r *Run) Environ() []string {
 
 // Run is one execution of a transform.
 type Run struct {
-	meta.Run
+	record.Run
 	// Transform is the code the run executed.
-	Transform *meta.Transform
+	Transform *Transform
 	// LogPath is a file holding the run's captured output; Finish stores
 	// it as the run's report.
 	LogPath string
@@ -91,7 +92,7 @@ func (in *Instance) RunByUID(ctx context.Context, runUID string) (*Run, error) {
 	return in.withTransform(ctx, r)
 }
 
-func (in *Instance) withTransform(ctx context.Context, r *meta.Run) (*Run, error) {
+func (in *Instance) withTransform(ctx context.Context, r *record.Run) (*Run, error) {
 	t, err := meta.TransformByID(ctx, in.store, r.TransformID)
 	if err != nil {
 		return nil, fmt.Errorf("load transform of run %s: %w", r.UID, err)

@@ -38,7 +38,7 @@ func startSaveAndCatchIt(t *testing.T, e *env, env []string, path, key string) (
 		default:
 		}
 		var n int
-		err := e.in.Store().QueryRow(e.ctx, `SELECT COUNT(*) FROM lamin_artifact_save s JOIN lamindb_artifact a ON a.id = s.artifact_id WHERE a.key = ?`, key).Scan(&n)
+		err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT COUNT(*) FROM lamin_artifact_save s JOIN lamindb_artifact a ON a.id = s.artifact_id WHERE a.key = ?`, key).Scan(&n)
 		return err == nil && n > 0
 	})
 	wait = func() cliResult {
@@ -147,7 +147,7 @@ func resaveAfterKill(t *testing.T, e *env, size int64) {
 			continue // it finished just before the kill
 		}
 		var uid string
-		if err := e.in.Store().QueryRow(e.ctx, `SELECT uid FROM lamindb_artifact WHERE key = ?`, key).Scan(&uid); err != nil {
+		if err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT uid FROM lamindb_artifact WHERE key = ?`, key).Scan(&uid); err != nil {
 			t.Fatal(err)
 		}
 		r := runLamin(t, e, nil, "save", src, "--key", key, "--no-run")

@@ -56,13 +56,13 @@ func TestCheckOnPostgresRunsAmcheckOrSaysWhatWasNotChecked(t *testing.T) {
 		t.Errorf("without amcheck, check says nothing about what it left out:\n%s", e.msgs)
 	}
 	var available bool
-	if err := e.in.Store().QueryRow(e.ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck')`).Scan(&available); err != nil {
+	if err := lamin.StoreOf(e.in).QueryRow(e.ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck')`).Scan(&available); err != nil {
 		t.Fatal(err)
 	}
 	if !available {
 		t.Skip("the PostgreSQL server has no amcheck extension")
 	}
-	if _, err := e.in.Store().Exec(e.ctx, `CREATE EXTENSION amcheck`); err != nil {
+	if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `CREATE EXTENSION amcheck`); err != nil {
 		t.Fatal(err)
 	}
 	e.msgs.Reset()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/hashing"
-	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/testenv"
 )
 
@@ -173,7 +172,7 @@ func TestTwoUsersOnTwoMachinesShareOneInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	var text bytes.Buffer
-	if err := lineage.WriteText(&text, g); err != nil || !strings.Contains(text.String(), "raw.csv") {
+	if err := g.Render(&text, "text"); err != nil || !strings.Contains(text.String(), "raw.csv") {
 		t.Fatalf("lineage on PostgreSQL: %v\n%s", err, text.String())
 	}
 }
@@ -256,7 +255,7 @@ func TestMetadataCommandsDoNotNeedTheBucket(t *testing.T) {
 	e := newTeamEnv(t)
 	raw := e.save(e.write("raw.csv", "a\n1\n"), lamin.ArtifactOptions{Key: "raw.csv"})
 	gone := "s3://no-such-bucket-" + e.bucket + "/data"
-	if _, err := e.in.Store().Exec(e.ctx, `UPDATE lamindb_storage SET root = ?`, gone); err != nil {
+	if _, err := lamin.StoreOf(e.in).Exec(e.ctx, `UPDATE lamindb_storage SET root = ?`, gone); err != nil {
 		t.Fatal(err)
 	}
 	in, err := lamin.Open(e.ctx, "", e.opts)

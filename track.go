@@ -9,6 +9,7 @@ import (
 
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Run status codes (lamindb_run._status_code).
@@ -81,7 +82,7 @@ func (in *Instance) Track(ctx context.Context, o TrackOptions) (*Run, error) {
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	started := int64(StatusStarted)
-	r := &Run{Run: meta.Run{UID: uid.New(uid.RunLen), TransformID: t.ID, StartedAt: now, StatusCode: &started,
+	r := &Run{Run: record.Run{UID: uid.New(uid.RunLen), TransformID: t.ID, StartedAt: now, StatusCode: &started,
 		SpaceID: 1, BranchID: 1, CreatedByID: in.user.ID, CreatedAt: now}, Transform: t, in: in}
 	setStr(&r.Name, o.Name)
 	switch {
@@ -154,13 +155,13 @@ func (r *Run) Discard(ctx context.Context) error {
 
 // NewRun creates a run of a saved transform without making it active
 // (LaminDB's manual ln.Run(transform=t)); it starts as scheduled.
-func (in *Instance) NewRun(ctx context.Context, t *meta.Transform) (*Run, error) {
+func (in *Instance) NewRun(ctx context.Context, t *Transform) (*Run, error) {
 	if t == nil || t.ID == 0 {
 		return nil, invalidf("a run needs a saved transform")
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	code := int64(StatusScheduled)
-	r := &Run{Run: meta.Run{UID: uid.New(uid.RunLen), TransformID: t.ID, StartedAt: now, StatusCode: &code,
+	r := &Run{Run: record.Run{UID: uid.New(uid.RunLen), TransformID: t.ID, StartedAt: now, StatusCode: &code,
 		SpaceID: 1, BranchID: 1, CreatedByID: in.user.ID, CreatedAt: now}, Transform: t, in: in}
 	if err := meta.InsertRun(ctx, in.store, &r.Run); err != nil {
 		return nil, fmt.Errorf("create run: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/lamin-go/lamin/internal/hashing"
 	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/uid"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Transform types.
@@ -75,7 +76,7 @@ func readSource(path string) (*transformSource, error) {
 // following LaminDB's identification rules: by uid (full uid or 12-char
 // stem), else by source hash, else by key; a changed source under a known
 // family makes a new version. loaded reports whether it existed.
-func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t *meta.Transform, loaded bool, err error) {
+func (in *Instance) ResolveTransform(ctx context.Context, spec TransformSpec) (t *Transform, loaded bool, err error) {
 	if spec.Type != "" && !contains(transformTypes, spec.Type) {
 		return nil, false, invalidf("transform type %q: use one of %s", spec.Type, strings.Join(transformTypes, ", "))
 	}
@@ -128,18 +129,18 @@ const maxTransformAttempts = 64
 var errTransformRaced = errors.New("transform created concurrently")
 
 // resolveTransform finds or creates the transform of a validated spec.
-func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, src *transformSource) (t *meta.Transform, loaded bool, err error) {
+func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, src *transformSource) (t *record.Transform, loaded bool, err error) {
 	// What is decided below must still hold when a new transform is
 	// inserted: the key's latest version, read first, must not have
 	// changed by then (writers creating versions of one key queue on it).
-	var keyLatest *meta.Transform
+	var keyLatest *record.Transform
 	claimKey := len(spec.UID) == 0 && spec.Key != ""
 	if claimKey {
 		if keyLatest, err = first(meta.LatestTransformByKey(ctx, in.store, spec.Key)); err != nil {
 			return nil, false, err
 		}
 	}
-	var family *meta.Transform // latest of the family the spec points at
+	var family *record.Transform // latest of the family the spec points at
 	newUID := ""
 	switch len(spec.UID) {
 	case 0:
@@ -217,7 +218,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 		}
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	t = &meta.Transform{UID: newUID, Type: spec.Type, IsLatest: true, SpaceID: 1, BranchID: 1,
+	t = &record.Transform{UID: newUID, Type: spec.Type, IsLatest: true, SpaceID: 1, BranchID: 1,
 		CreatedByID: in.user.ID, CreatedAt: now, UpdatedAt: now}
 	setStr(&t.Key, spec.Key)
 	setStr(&t.Description, spec.Description)
@@ -261,7 +262,7 @@ func (in *Instance) resolveTransform(ctx context.Context, spec TransformSpec, sr
 
 // reuseTransform returns an existing transform, refreshing what changed:
 // key, description, reference, and a source not saved before.
-func (in *Instance) reuseTransform(ctx context.Context, t *meta.Transform, spec TransformSpec, src *transformSource) (*meta.Transform, bool, error) {
+func (in *Instance) reuseTransform(ctx context.Context, t *record.Transform, spec TransformSpec, src *transformSource) (*record.Transform, bool, error) {
 	changed := false
 	if spec.Key != "" && derefOr(t.Key, "") != spec.Key {
 		in.msg.Important("renaming transform %s to %s", derefOr(t.Key, "None"), spec.Key)
@@ -320,7 +321,7 @@ func (in *Instance) checkVersionFree(ctx context.Context, stem, version string) 
 }
 
 // TransformByUID loads a transform by uid or uid prefix (latest version preferred).
-func (in *Instance) TransformByUID(ctx context.Context, idlike string) (*meta.Transform, error) {
+func (in *Instance) TransformByUID(ctx context.Context, idlike string) (*Transform, error) {
 	if idlike == "" || strings.Trim(idlike, uid.Alphabet) != "" || len(idlike) > uid.TransformLen {
 		return nil, notFoundf("No record found with uid '%s'. Did you forget a keyword as in `lamin get transform key=%s`?", idlike, idlike)
 	}

@@ -95,7 +95,7 @@ func runUnreadableCase(t *testing.T, dir string) {
 		t.Fatalf("got %v, want a one-line error naming secret.txt", err)
 	}
 	var n int
-	in.Store().QueryRow(ctx, `SELECT COUNT(*) FROM lamindb_artifact`).Scan(&n)
+	lamin.StoreOf(in).QueryRow(ctx, `SELECT COUNT(*) FROM lamindb_artifact`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d rows left behind", n)
 	}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/meta/sqlite"
 	"github.com/lamin-go/lamin/internal/query"
 	_ "modernc.org/sqlite"
 )
@@ -103,7 +104,14 @@ type figure struct {
 }
 
 func measure(ctx context.Context, c config, in *lamin.Instance, dbPath string, opts lamin.Options) error {
-	desc, err := searchTarget(ctx, in)
+	// A connection of its own for what the SDK does not expose: the search's
+	// statements, recorded, and the pick of a search target.
+	store, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	desc, err := searchTarget(ctx, store)
 	if err != nil {
 		return err
 	}
@@ -159,7 +167,7 @@ func measure(ctx context.Context, c config, in *lamin.Instance, dbPath string, o
 			check(err)
 			return rows.Len()
 		},
-		sql:    searchSQL(ctx, in, desc),
+		sql:    searchSQL(ctx, in, store, desc),
 		target: 50,
 	})
 	// Shell completion of a uid prefix (`lamin get artifact Q<TAB>`): a
@@ -324,8 +332,8 @@ func inline(text string, args []any) string {
 // searchSQL is what Instance.Search sends for text (the candidate
 // selection and the fetch of the hits by id), recorded from the SDK; the
 // ranking happens in Go.
-func searchSQL(ctx context.Context, in *lamin.Instance, text string) string {
-	rec := &stmts.Recorder{Querier: in.Store(), Inline: inline}
+func searchSQL(ctx context.Context, in *lamin.Instance, store *meta.Store, text string) string {
+	rec := &stmts.Recorder{Querier: store, Inline: inline}
 	res, err := query.Search(ctx, rec, query.Transform, text, query.SearchOptions{})
 	check(err)
 	ids := make([]string, len(res.Hits))
@@ -340,9 +348,9 @@ func searchSQL(ctx context.Context, in *lamin.Instance, text string) string {
 // searchTarget picks the description of a transform in the middle of the
 // registry, with SQL of its own, so that what the benchmark searches for
 // does not depend on the code it measures.
-func searchTarget(ctx context.Context, in *lamin.Instance) (string, error) {
+func searchTarget(ctx context.Context, store *meta.Store) (string, error) {
 	var desc string
-	err := in.Store().QueryRow(ctx, `SELECT description FROM lamindb_transform WHERE description IS NOT NULL
+	err := store.QueryRow(ctx, `SELECT description FROM lamindb_transform WHERE description IS NOT NULL
 		ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM lamindb_transform)`).Scan(&desc)
 	return desc, err
 }

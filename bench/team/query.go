@@ -65,7 +65,7 @@ func benchQuery(ctx context.Context, c config) ([]result, string, error) {
 		return nil, "", err
 	}
 	defer in.Close()
-	figs, err := figures(ctx, c, in, sh)
+	figs, err := figures(ctx, c, in, dbURL, sh)
 	if err != nil {
 		return nil, "", err
 	}
@@ -120,8 +120,13 @@ func timeRepeat(n int, env []string, name string, args ...string) (float64, erro
 }
 
 // figures builds the timed queries and captures the SQL lamin runs for each.
-func figures(ctx context.Context, c config, in *lamin.Instance, sh shape) ([]figure, error) {
-	store := in.Store()
+// The statements are recorded on a connection of its own to the database.
+func figures(ctx context.Context, c config, in *lamin.Instance, dbURL string, sh shape) ([]figure, error) {
+	store, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
 	filter := func(registry string, exprs []string, o lamin.FilterOptions) (string, error) {
 		text, args, err := in.FilterSQL(registry, exprs, o)
 		if err != nil {

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/examples/internal/exampletest"
 )
 
@@ -28,12 +30,22 @@ func TestSummarizeRecordsItsInputOutputAndRun(t *testing.T) {
 	if string(b) != "rows,total\n2,4\n" || *out.Key != "summaries/scores.csv" || out.RunID == nil {
 		t.Fatalf("output %s with %q", out.Repr(), b)
 	}
-	var status, inputs int
-	var key, typ string
-	in.Store().QueryRow(ctx, `SELECT r._status_code, t.key, t.type FROM lamindb_run r JOIN lamindb_transform t ON t.id = r.transform_id WHERE r.id = ?`, *out.RunID).Scan(&status, &key, &typ)
-	in.Store().QueryRow(ctx, `SELECT COUNT(*) FROM lamindb_artifact_input_of_runs WHERE run_id = ? AND artifact_id = ?`, *out.RunID, raw.ID).Scan(&inputs)
-	if status != 0 || key != "examples/track" || typ != "function" || inputs != 1 {
-		t.Fatalf("run status %d, transform %s (%s), input links %d", status, key, typ, inputs)
+	runs, err := in.Filter(ctx, "run", []string{fmt.Sprintf("id=%d", *out.RunID)}, lamin.FilterOptions{})
+	if err != nil || runs.Len() != 1 {
+		t.Fatalf("the output's run %d: %v", *out.RunID, err)
+	}
+	run, err := in.DescribeRun(ctx, runs.Map(0)["uid"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := 0
+	for _, a := range run.Inputs {
+		if a.ID == raw.ID {
+			inputs++
+		}
+	}
+	if run.Status != "completed" || *run.Transform.Key != "examples/track" || run.Transform.Type != "function" || inputs != 1 {
+		t.Fatalf("run status %s, transform %s (%s), input links %d", run.Status, *run.Transform.Key, run.Transform.Type, inputs)
 	}
 }
 

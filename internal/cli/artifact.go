@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/lamin-go/lamin/internal/termtext"
 	"github.com/spf13/cobra"
 )
@@ -134,7 +135,7 @@ func (app *App) saveTransformRun(ctx context.Context, in *lamin.Instance, o save
 		fmt.Fprintln(app.Out, t.UID)
 		return nil
 	}
-	return writeRecord(app.Out, o.format, recordOf(t).without("updated_at"))
+	return writeRecord(app.Out, o.format, recordOf(t, "updated_at"))
 }
 
 // printArtifacts writes saved artifacts: just the uids in the default
@@ -149,7 +150,7 @@ func (app *App) printArtifacts(format string, arts []*lamin.Artifact, single boo
 	if single && len(arts) == 1 {
 		return writeRecord(app.Out, format, artifactRecord(arts[0]))
 	}
-	recs := make([]record, len(arts))
+	recs := make([]records.Record, len(arts))
 	for i, a := range arts {
 		recs[i] = artifactRecord(a)
 	}
@@ -157,8 +158,8 @@ func (app *App) printArtifacts(format string, arts []*lamin.Artifact, single boo
 }
 
 // artifactRecord lists an artifact's fields in LaminDB's to_dataframe order.
-func artifactRecord(a *lamin.Artifact) record {
-	return recordOf(&a.Artifact).without("updated_at")
+func artifactRecord(a *lamin.Artifact) records.Record {
+	return recordOf(&a.Artifact, "updated_at")
 }
 
 // findArtifact resolves a uid argument or --key.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/spf13/cobra"
 )
 
@@ -63,9 +64,9 @@ func (app *App) checkRun(ctx context.Context, o checkOptions) error {
 		}
 	}
 	if o.format != "table" {
-		recs := make([]record, len(problems))
+		recs := make([]records.Record, len(problems))
 		for i, p := range problems {
-			recs[i] = record{{"kind", p.Kind}, {"uid", p.UID}, {"path", p.Path}, {"message", p.Message}, {"repaired", p.Repaired}}
+			recs[i] = records.Record{{Name: "kind", Value: p.Kind}, {Name: "uid", Value: p.UID}, {Name: "path", Value: p.Path}, {Name: "message", Value: p.Message}, {Name: "repaired", Value: p.Repaired}}
 		}
 		if err := writeRecords(app.Out, o.format, recs); err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/lamin-go/lamin/internal/schmidt22"
 	"github.com/spf13/cobra"
 )
@@ -113,9 +113,9 @@ func (app *App) demoSummary(ctx context.Context, in *lamin.Instance, out *schmid
 	if err != nil {
 		return err
 	}
-	recs := make([]record, len(arts))
+	recs := make([]records.Record, len(arts))
 	for i, a := range arts {
-		recs[i] = record{{"uid", a.UID}, {"description", a.Description}, {"suffix", a.Suffix}, {"otype", a.OType}, {"n_observations", a.NObservations}}
+		recs[i] = records.Record{{Name: "uid", Value: a.UID}, {Name: "description", Value: a.Description}, {Name: "suffix", Value: a.Suffix}, {Name: "otype", Value: a.OType}, {Name: "n_observations", Value: a.NObservations}}
 	}
 	if err := writeRecords(app.Out, "table", recs); err != nil {
 		return err
@@ -125,11 +125,11 @@ func (app *App) demoSummary(ctx context.Context, in *lamin.Instance, out *schmid
 	if err != nil {
 		return err
 	}
-	if err := lineage.WriteText(app.Out, g); err != nil {
+	if err := g.Render(app.Out, "text"); err != nil {
 		return err
 	}
 	svgPath := filepath.Join(in.Storage().Root, "lineage.svg")
-	if err := app.writeOutput(svgPath, func(w io.Writer) error { return lineage.WriteSVG(w, g) }); err != nil {
+	if err := app.writeOutput(svgPath, func(w io.Writer) error { return g.Render(w, "svg") }); err != nil {
 		return err
 	}
 	fmt.Fprintf(app.Err, "\n→ the demo instance %s in %s is now current\n", in.Slug(), out.Dir)

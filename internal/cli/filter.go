@@ -247,17 +247,17 @@ func writeLookup(w io.Writer, reg *query.Registry, found map[string]any) error {
 			b.WriteString(",")
 		}
 		m, _ := found[n].(map[string]any)
-		var rec record
+		var rec records.Record
 		for _, c := range order {
 			if v, ok := m[c]; ok {
-				rec = append(rec, field{c, v})
+				rec = append(rec, records.Field{Name: c, Value: v})
 			}
 		}
 		k, _ := json.Marshal(n)
 		b.WriteString("\n  ")
 		b.Write(k)
 		b.WriteString(": ")
-		b.Write(rec.marshalJSON())
+		b.Write(rec.JSON())
 	}
 	if len(names) > 0 {
 		b.WriteString("\n")
@@ -323,7 +323,7 @@ func (app *App) writeView(all []*lamin.Rows, f listingFlags) error {
 			b.Write(k)
 			b.WriteString(": ")
 			var arr bytes.Buffer
-			if err := writeRecords(&arr, "json", rowsRecords(rows)); err != nil {
+			if err := writeRecords(&arr, "json", records.FromRows(rows)); err != nil {
 				return err
 			}
 			b.Write(bytes.TrimRight(arr.Bytes(), "\n"))
@@ -336,9 +336,9 @@ func (app *App) writeView(all []*lamin.Rows, f listingFlags) error {
 		return err
 	case "jsonl":
 		for _, rows := range all {
-			recs := rowsRecords(rows)
+			recs := records.FromRows(rows)
 			for i := range recs {
-				recs[i] = append(record{{"registry", rows.Registry.Title}}, recs[i]...)
+				recs[i] = append(records.Record{{Name: "registry", Value: rows.Registry.Title}}, recs[i]...)
 			}
 			if err := writeRecords(app.Out, "jsonl", recs); err != nil {
 				return err
@@ -358,24 +358,11 @@ func (app *App) writeView(all []*lamin.Rows, f listingFlags) error {
 	return nil
 }
 
-// rowsRecords turns SDK rows into records for the writers in format.go.
-func rowsRecords(rows *lamin.Rows) []record {
-	shared := records.FromRows(rows)
-	recs := make([]record, len(shared))
-	for i, r := range shared {
-		recs[i] = make(record, len(r))
-		for j, f := range r {
-			recs[i][j] = field(f)
-		}
-	}
-	return recs
-}
-
 // writeRows prints rows in the chosen format. Tables keep the column names
 // as they are (LaminDB's field names) and, when a width applies, drop the
 // columns that do not fit, saying so on stderr; machine formats are never cut.
 func (app *App) writeRows(rows *lamin.Rows, f listingFlags) error {
-	recs := rowsRecords(rows)
+	recs := records.FromRows(rows)
 	if f.format != "table" {
 		return writeRecords(app.Out, f.format, recs)
 	}
@@ -451,7 +438,7 @@ func cellText(v any) string { return truncateCell(text(v, "None")) }
 
 // fitColumns keeps the leading columns whose rendered table fits width
 // (at least the index and one more) and reports how many were dropped.
-func fitColumns(recs []record, width int) ([]record, int) {
+func fitColumns(recs []records.Record, width int) ([]records.Record, int) {
 	n := len(recs[0])
 	// A light-box table is one border character plus, per column, its
 	// widest cell, a space either side and a separator.
@@ -471,7 +458,7 @@ func fitColumns(recs []record, width int) ([]record, int) {
 	if keep == n {
 		return recs, 0
 	}
-	out := make([]record, len(recs))
+	out := make([]records.Record, len(recs))
 	for i, r := range recs {
 		out[i] = r[:keep]
 	}
@@ -481,7 +468,7 @@ func fitColumns(recs []record, width int) ([]record, int) {
 // writeFrame renders records as a light-box table (the look of format.go's
 // go-pretty tables) with the column names exactly as given. It is written
 // out directly: go-pretty spends tens of milliseconds on a 100-row listing.
-func writeFrame(w io.Writer, recs []record) error {
+func writeFrame(w io.Writer, recs []records.Record) error {
 	n := len(recs[0])
 	cells := make([][]string, len(recs)+1)
 	widths := make([]int, n)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/lamin-go/lamin/internal/records"
@@ -28,20 +29,12 @@ func checkFormat(f string) error {
 	return usagef("unknown --format %q; use one of %s", f, strings.Join(formats, ", "))
 }
 
-// field is one named value of a record, in display order.
-type field struct {
-	Name  string
-	Value any
-}
-
-// record is an ordered list of fields.
-type record []field
-
 // recordOf lists the exported, json-tagged fields of a struct (embedded
-// structs flattened) in declaration order.
-func recordOf(v any) record {
+// structs flattened) in declaration order, leaving out the fields named in
+// omit.
+func recordOf(v any, omit ...string) records.Record {
 	rv := reflect.Indirect(reflect.ValueOf(v))
-	var out record
+	var out records.Record
 	var walk func(reflect.Value)
 	walk = func(rv reflect.Value) {
 		rt := rv.Type()
@@ -55,53 +48,18 @@ func recordOf(v any) record {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" || name == "-" {
+			if name == "" || name == "-" || slices.Contains(omit, name) {
 				continue
 			}
-			out = append(out, field{name, rv.Field(i).Interface()})
+			out = append(out, records.Field{Name: name, Value: rv.Field(i).Interface()})
 		}
 	}
 	walk(rv)
 	return out
 }
 
-// without drops the named fields.
-func (r record) without(names ...string) record {
-	var out record
-	for _, f := range r {
-		skip := false
-		for _, n := range names {
-			skip = skip || f.Name == n
-		}
-		if !skip {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // text renders a value for tables and csv: None for NULL, LaminDB's time format.
 func text(v any, none string) string { return records.Text(v, none) }
-
-// shared is the record in the records package's shape, whose encoders the
-// HTTP API uses too.
-func (r record) shared() records.Record {
-	out := make(records.Record, len(r))
-	for i, f := range r {
-		out[i] = records.Field(f)
-	}
-	return out
-}
-
-func (r record) marshalJSON() []byte { return r.shared().JSON() }
-
-func sharedRecords(recs []record) []records.Record {
-	out := make([]records.Record, len(recs))
-	for i, r := range recs {
-		out[i] = r.shared()
-	}
-	return out
-}
 
 // truncateCell shortens long cell text as LaminDB's dataframe display
 // does, control characters escaped first (a newline shows as \n).
@@ -115,12 +73,12 @@ func truncateCell(s string) string {
 
 // writeRecords prints records in the chosen format; tables are drawn by
 // writeFrame.
-func writeRecords(w io.Writer, format string, recs []record) error {
+func writeRecords(w io.Writer, format string, recs []records.Record) error {
 	switch format {
 	case "json":
-		return records.WriteJSON(w, sharedRecords(recs))
+		return records.WriteJSON(w, recs)
 	case "jsonl":
-		return records.WriteJSONL(w, sharedRecords(recs))
+		return records.WriteJSONL(w, recs)
 	case "csv", "tsv":
 		cw := csv.NewWriter(w)
 		if format == "tsv" {
@@ -151,13 +109,13 @@ func writeRecords(w io.Writer, format string, recs []record) error {
 
 // writeRecord prints one record: a JSON object, one jsonl line, a csv row
 // with header, or a two-column field/value listing.
-func writeRecord(w io.Writer, format string, r record) error {
+func writeRecord(w io.Writer, format string, r records.Record) error {
 	switch format {
 	case "json", "jsonl":
-		_, err := fmt.Fprintf(w, "%s\n", r.marshalJSON())
+		_, err := fmt.Fprintf(w, "%s\n", r.JSON())
 		return err
 	case "csv", "tsv":
-		return writeRecords(w, format, []record{r})
+		return writeRecords(w, format, []records.Record{r})
 	}
 	width := 0
 	for _, f := range r {

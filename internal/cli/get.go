@@ -9,9 +9,9 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/query"
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/record"
 	"github.com/spf13/cobra"
 )
 
@@ -81,7 +81,7 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 			return err
 		}
 	}
-	rec := rowsRecords(rows)[0]
+	rec := records.FromRows(rows)[0]
 	if o.format == "table" {
 		rec = cardRecord(rec)
 	}
@@ -90,8 +90,8 @@ func (app *App) getRun(ctx context.Context, o getOptions) error {
 
 // cardRecord shortens multi-line text (a transform's source code) to its
 // first line and a line count, so the card stays one line per field.
-func cardRecord(r record) record {
-	out := make(record, len(r))
+func cardRecord(r records.Record) records.Record {
+	out := make(records.Record, len(r))
 	for i, f := range r {
 		if s, ok := f.Value.(string); ok {
 			if text := strings.TrimRight(s, "\n"); strings.Contains(text, "\n") {
@@ -140,11 +140,11 @@ func (app *App) describeJSON(ctx context.Context, uid string) error {
 	}
 	var card any
 	switch root.Kind {
-	case lineage.KindRun:
+	case record.KindRun:
 		card, err = records.DescribeRun(ctx, in, root.UID)
-	case lineage.KindTransform:
+	case record.KindTransform:
 		card, err = records.DescribeTransform(ctx, in, root.UID)
-	case lineage.KindArtifact:
+	case record.KindArtifact:
 		card, err = records.DescribeArtifact(ctx, in, root.UID)
 	default:
 		return usagef("describe does not show %ss yet; try `lamin lineage %s`", root.Kind, uid)

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/lamin-go/lamin/internal/hashing"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/spf13/cobra"
 )
 
@@ -21,7 +22,7 @@ ETag of a multipart upload with 50 MiB parts), md5-d for folders.`,
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			var recs []record
+			var recs []records.Record
 			for _, p := range args {
 				st, err := os.Stat(p)
 				if err != nil {
@@ -36,7 +37,7 @@ ETag of a multipart upload with 50 MiB parts), md5-d for folders.`,
 				if err != nil {
 					return usagef("cannot hash %s: %v", p, err)
 				}
-				recs = append(recs, record{{"hash", res.Hash}, {"hash_type", res.Type}, {"size", res.Size}, {"path", p}})
+				recs = append(recs, records.Record{{Name: "hash", Value: res.Hash}, {Name: "hash_type", Value: res.Type}, {Name: "size", Value: res.Size}, {Name: "path", Value: p}})
 			}
 			if format == "table" {
 				for _, r := range recs {

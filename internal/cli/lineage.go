@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
-	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/termtext"
+	"github.com/lamin-go/lamin/record"
 	"github.com/spf13/cobra"
 )
 
@@ -50,14 +49,14 @@ Formats: text (a tree, the default), dot (Graphviz, LaminDB's styling), svg
 	fl.BoolVar(&o.down, "down", false, "descendants only")
 	fl.IntVar(&o.depth, "depth", 0, "stop after N run hops in each direction (0: no limit)")
 	fl.BoolVar(&o.versions, "versions", false, "for a transform: join the runs of all its versions")
-	fl.StringVar(&o.format, "format", "text", "output format: "+strings.Join(lineage.Formats, "|"))
+	fl.StringVar(&o.format, "format", "text", "output format: "+strings.Join(lamin.LineageFormats(), "|"))
 	fl.StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }
 
 func (app *App) lineageRun(ctx context.Context, o lineageOptions) error {
-	if !slices.Contains(lineage.Formats, o.format) {
-		return usagef("unknown --format %q; use one of %s", o.format, strings.Join(lineage.Formats, ", "))
+	if !slices.Contains(lamin.LineageFormats(), o.format) {
+		return usagef("unknown --format %q; use one of %s", o.format, strings.Join(lamin.LineageFormats(), ", "))
 	}
 	if o.depth < 0 {
 		return usagef("--depth %d: pass 0 (no limit) or a positive number of run hops", o.depth)
@@ -71,7 +70,7 @@ func (app *App) lineageRun(ctx context.Context, o lineageOptions) error {
 	if err != nil {
 		return err
 	}
-	return app.writeOutput(o.output, func(w io.Writer) error { return lineage.Render(w, g, o.format) })
+	return app.writeOutput(o.output, func(w io.Writer) error { return g.Render(w, o.format) })
 }
 
 type exportOptions struct {
@@ -101,14 +100,14 @@ wasAssociatedWith, wasAttributedTo and wasDerivedFrom relate them.`,
 			return app.exportRun(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.format, "format", "openlineage", "export format: "+strings.Join(lineage.Exports, "|"))
+	cmd.Flags().StringVar(&o.format, "format", "openlineage", "export format: "+strings.Join(lamin.ExportFormats(), "|"))
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }
 
 func (app *App) exportRun(ctx context.Context, o exportOptions) error {
-	if !slices.Contains(lineage.Exports, o.format) {
-		return usagef("unknown --format %q; use one of %s", o.format, strings.Join(lineage.Exports, ", "))
+	if !slices.Contains(lamin.ExportFormats(), o.format) {
+		return usagef("unknown --format %q; use one of %s", o.format, strings.Join(lamin.ExportFormats(), ", "))
 	}
 	in, err := app.open(ctx)
 	if err != nil {
@@ -120,7 +119,7 @@ func (app *App) exportRun(ctx context.Context, o exportOptions) error {
 		return err
 	}
 	return app.writeOutput(o.output, func(w io.Writer) error {
-		return lineage.WriteExport(w, g, o.format, lineage.ExportOptions{Namespace: in.Slug()})
+		return g.Export(w, o.format)
 	})
 }
 
@@ -157,19 +156,19 @@ func (app *App) Describe(ctx context.Context, uid string) error {
 		return err
 	}
 	switch root.Kind {
-	case lineage.KindRun:
+	case record.KindRun:
 		d, err := in.DescribeRun(ctx, root.UID)
 		if err != nil {
 			return err
 		}
 		writeRunCard(app, d)
-	case lineage.KindTransform:
+	case record.KindTransform:
 		d, err := in.DescribeTransform(ctx, root.UID)
 		if err != nil {
 			return err
 		}
 		writeTransformCard(app, d)
-	case lineage.KindArtifact:
+	case record.KindArtifact:
 		a, err := in.GetArtifact(ctx, root.UID)
 		if err != nil {
 			return err
@@ -209,7 +208,7 @@ func writeCardSection(w io.Writer, title string, last bool, lines [][2]string) {
 func cardTime(t time.Time) string { return t.UTC().Format(time.DateTime) }
 
 // artifactLine names an artifact in a card: description or key, uid, suffix.
-func artifactLine(a meta.Artifact) string {
+func artifactLine(a record.Artifact) string {
 	title := a.UID
 	if a.Description != nil {
 		title = *a.Description
@@ -224,7 +223,7 @@ func artifactLine(a meta.Artifact) string {
 func writeRunCard(app *App, d *lamin.RunDescription) {
 	r, t := d.Run, d.Transform
 	key := text(t.Key, t.UID)
-	fmt.Fprintf(app.Out, "Run %s %s · %s\n", lineage.Emoji(t.Type), key, t.Type)
+	fmt.Fprintf(app.Out, "Run %s %s · %s\n", record.Emoji(t.Type), key, t.Type)
 	finished, duration := "None", "None"
 	if r.FinishedAt != nil {
 		finished = cardTime(*r.FinishedAt)
@@ -244,7 +243,7 @@ func writeRunCard(app *App, d *lamin.RunDescription) {
 	}
 	for _, ref := range []struct {
 		name string
-		a    *meta.Artifact
+		a    *record.Artifact
 	}{{"report", d.Report}, {"environment", d.Environment}} {
 		v := "None"
 		if ref.a != nil {
@@ -253,7 +252,7 @@ func writeRunCard(app *App, d *lamin.RunDescription) {
 		general = append(general, [2]string{ref.name + ": " + v, ""})
 	}
 	writeCardSection(app.Out, "General", false, general)
-	list := func(arts []meta.Artifact) [][2]string {
+	list := func(arts []record.Artifact) [][2]string {
 		if len(arts) == 0 {
 			return [][2]string{{"None", ""}}
 		}
@@ -271,7 +270,7 @@ func writeRunCard(app *App, d *lamin.RunDescription) {
 // newest first.
 func writeTransformCard(app *App, d *lamin.TransformDescription) {
 	t := d.Transform
-	fmt.Fprintf(app.Out, "Transform %s %s · %s\n", lineage.Emoji(t.Type), text(t.Key, t.UID), t.Type)
+	fmt.Fprintf(app.Out, "Transform %s %s · %s\n", record.Emoji(t.Type), text(t.Key, t.UID), t.Type)
 	general := [][2]string{
 		{"key: " + text(t.Key, "None"), ""},
 		{"description: " + text(t.Description, "None"), ""},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/records"
 	"github.com/lamin-go/lamin/internal/settings"
 	"github.com/spf13/cobra"
 )
@@ -114,15 +115,15 @@ func (app *App) infoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r := record{}
+			r := records.Record{}
 			if u, err := sd.CurrentUser(); err == nil {
-				r = append(r, field{"user", u.Handle}, field{"user_uid", u.UID})
+				r = append(r, records.Field{Name: "user", Value: u.Handle}, records.Field{Name: "user_uid", Value: u.UID})
 			} else {
-				r = append(r, field{"user", nil})
+				r = append(r, records.Field{Name: "user", Value: nil})
 			}
-			r = append(r, field{"settings_dir", sd.Path})
+			r = append(r, records.Field{Name: "settings_dir", Value: sd.Path})
 			if _, err := sd.CurrentInstance(); errors.Is(err, settings.ErrNotSet) && app.Getenv(lamin.InstanceEnv) == "" {
-				r = append(r, field{"instance", nil})
+				r = append(r, records.Field{Name: "instance", Value: nil})
 				return writeRecord(app.Out, format, r)
 			}
 			in, err := app.open(cmd.Context())
@@ -132,10 +133,10 @@ func (app *App) infoCmd() *cobra.Command {
 			}
 			defer in.Close()
 			st := in.Storage()
-			r = append(r, field{"instance", in.Slug()}, field{"instance_uid", in.UID()},
-				field{"storage", st.Root}, field{"storage_uid", st.UID}, field{"cache_dir", in.CacheDir()})
+			r = append(r, records.Field{Name: "instance", Value: in.Slug()}, records.Field{Name: "instance_uid", Value: in.UID()},
+				records.Field{Name: "storage", Value: st.Root}, records.Field{Name: "storage_uid", Value: st.UID}, records.Field{Name: "cache_dir", Value: in.CacheDir()})
 			for _, k := range settings.PreferenceKeys() {
-				r = append(r, field{k, in.Preferences()[k]})
+				r = append(r, records.Field{Name: k, Value: in.Preferences()[k]})
 			}
 			return writeRecord(app.Out, format, r)
 		},

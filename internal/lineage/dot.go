@@ -17,12 +17,13 @@ const (
 // htmlLabel is a node's Graphviz HTML-like label, as LaminDB draws it: the
 // emoji and title, then grey monospace detail lines.
 func htmlLabel(n *Node) string {
-	details := make([]string, len(n.Details()))
-	for i, d := range n.Details() {
-		details[i] = htmlEscape.Replace(d)
+	lines := details(n)
+	escaped := make([]string, len(lines))
+	for i, d := range lines {
+		escaped[i] = htmlEscape.Replace(d)
 	}
 	return fmt.Sprintf(`<%s %s<BR/><FONT COLOR="GREY" POINT-SIZE="10" FACE="Monospace">%s</FONT>>`,
-		n.Emoji(), htmlEscape.Replace(n.Title()), strings.Join(details, "<BR/>"))
+		n.Emoji(), htmlEscape.Replace(n.Title()), strings.Join(escaped, "<BR/>"))
 }
 
 // graphName is the digraph's name: "<kind>_<uid>" of the queried record.

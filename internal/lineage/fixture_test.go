@@ -11,6 +11,7 @@ import (
 	"github.com/lamin-go/lamin/internal/meta/postgres"
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
 	"github.com/lamin-go/lamin/internal/testenv"
+	"github.com/lamin-go/lamin/record"
 )
 
 // fixture is a fresh SQLite instance schema with one user and one storage,
@@ -19,8 +20,8 @@ type fixture struct {
 	tb      testing.TB
 	ctx     context.Context
 	store   *meta.Store
-	user    *meta.User
-	storage *meta.Storage
+	user    *record.User
+	storage *record.Storage
 	clock   time.Time
 	n       int
 }
@@ -57,9 +58,9 @@ func newFixtureOn(tb testing.TB, store *meta.Store) *fixture {
 	}
 	f := &fixture{tb: tb, ctx: ctx, store: store, clock: time.Date(2025, 10, 7, 12, 0, 0, 0, time.UTC)}
 	name := "Test User"
-	f.user = &meta.User{UID: "usr00001", Handle: "testuser1", Name: &name, CreatedAt: f.clock, UpdatedAt: f.clock}
+	f.user = &record.User{UID: "usr00001", Handle: "testuser1", Name: &name, CreatedAt: f.clock, UpdatedAt: f.clock}
 	f.must(meta.InsertUser(ctx, store, f.user))
-	f.storage = &meta.Storage{UID: "stor00000001", Root: "/data/mydata", Type: "local", SpaceID: 1, BranchID: 1,
+	f.storage = &record.Storage{UID: "stor00000001", Root: "/data/mydata", Type: "local", SpaceID: 1, BranchID: 1,
 		CreatedByID: f.user.ID, CreatedAt: f.clock, UpdatedAt: f.clock}
 	f.must(meta.InsertStorage(ctx, store, f.storage))
 	return f
@@ -78,17 +79,17 @@ func (f *fixture) tick() time.Time {
 	return f.clock.Add(time.Duration(f.n) * time.Second)
 }
 
-func (f *fixture) transform(key, typ string) *meta.Transform {
+func (f *fixture) transform(key, typ string) *record.Transform {
 	f.tb.Helper()
 	now := f.tick()
-	t := &meta.Transform{UID: fmt.Sprintf("T%011d0000", f.n), Key: &key, Type: typ, IsLatest: true, SpaceID: 1, BranchID: 1,
+	t := &record.Transform{UID: fmt.Sprintf("T%011d0000", f.n), Key: &key, Type: typ, IsLatest: true, SpaceID: 1, BranchID: 1,
 		CreatedByID: f.user.ID, CreatedAt: now, UpdatedAt: now}
 	f.must(meta.InsertTransform(f.ctx, f.store, t))
 	return t
 }
 
 // version adds the next version of t's family.
-func (f *fixture) version(t *meta.Transform) *meta.Transform {
+func (f *fixture) version(t *record.Transform) *record.Transform {
 	f.tb.Helper()
 	now := f.tick()
 	v := *t
@@ -99,12 +100,12 @@ func (f *fixture) version(t *meta.Transform) *meta.Transform {
 	return &v
 }
 
-func (f *fixture) run(t *meta.Transform, inputs ...*meta.Artifact) *meta.Run {
+func (f *fixture) run(t *record.Transform, inputs ...*record.Artifact) *record.Run {
 	f.tb.Helper()
 	now := f.tick()
 	code := int64(0)
 	end := now.Add(500 * time.Millisecond)
-	r := &meta.Run{UID: fmt.Sprintf("R%015d", f.n), TransformID: t.ID, StartedAt: now, FinishedAt: &end, StatusCode: &code,
+	r := &record.Run{UID: fmt.Sprintf("R%015d", f.n), TransformID: t.ID, StartedAt: now, FinishedAt: &end, StatusCode: &code,
 		SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: now}
 	f.must(meta.InsertRun(f.ctx, f.store, r))
 	for _, a := range inputs {
@@ -113,19 +114,19 @@ func (f *fixture) run(t *meta.Transform, inputs ...*meta.Artifact) *meta.Run {
 	return r
 }
 
-func (f *fixture) input(a *meta.Artifact, r *meta.Run) {
+func (f *fixture) input(a *record.Artifact, r *record.Run) {
 	f.tb.Helper()
 	f.must(meta.AddRunInputs(f.ctx, f.store, r.ID, a.ID))
 }
 
 // artifact adds an artifact made by run (nil: registered outside a run).
-func (f *fixture) artifact(description string, run *meta.Run) *meta.Artifact {
+func (f *fixture) artifact(description string, run *record.Run) *record.Artifact {
 	f.tb.Helper()
 	now := f.tick()
 	hash := fmt.Sprintf("hash%018d", f.n)
 	ht := "md5"
 	size := int64(6)
-	a := &meta.Artifact{UID: fmt.Sprintf("A%015d0000", f.n), Description: &description, Suffix: ".csv", Size: &size,
+	a := &record.Artifact{UID: fmt.Sprintf("A%015d0000", f.n), Description: &description, Suffix: ".csv", Size: &size,
 		Hash: &hash, HashType: &ht, KeyIsVirtual: true, SpaceID: 1, StorageID: f.storage.ID, IsLatest: true,
 		CreatedByID: f.user.ID, CreatedAt: now, UpdatedAt: now, BranchID: 1}
 	if run != nil {
@@ -136,7 +137,7 @@ func (f *fixture) artifact(description string, run *meta.Run) *meta.Artifact {
 }
 
 // collection adds a collection made by run and links it as an input of readers.
-func (f *fixture) collection(key string, run *meta.Run, readers ...*meta.Run) (id int64, uid string) {
+func (f *fixture) collection(key string, run *record.Run, readers ...*record.Run) (id int64, uid string) {
 	f.tb.Helper()
 	now := f.store.Dialect().TimeArg(f.tick())
 	uid = fmt.Sprintf("C%015d0000", f.n)
@@ -153,7 +154,7 @@ func (f *fixture) collection(key string, run *meta.Run, readers ...*meta.Run) (i
 	return id, uid
 }
 
-func (f *fixture) trash(a *meta.Artifact) {
+func (f *fixture) trash(a *record.Artifact) {
 	f.tb.Helper()
 	_, err := f.store.Exec(f.ctx, `UPDATE lamindb_artifact SET _branch_code = -1 WHERE id = ?`, a.ID)
 	f.must(err)
@@ -172,8 +173,8 @@ func (f *fixture) build(uid string, o Options) *Graph {
 // upload → Cell Ranger → post-processing; both → integrated analysis →
 // figures; a review notebook reads one figure.
 type schmidt struct {
-	raw, hits, fastq1, fastq2, m1, m2, m3, h5ad, umap, matrixplot *meta.Artifact
-	hitRun, upload, cellranger, post, integrated, review          *meta.Run
+	raw, hits, fastq1, fastq2, m1, m2, m3, h5ad, umap, matrixplot *record.Artifact
+	hitRun, upload, cellranger, post, integrated, review          *record.Run
 }
 
 func (f *fixture) schmidt() *schmidt {
@@ -199,7 +200,7 @@ func (f *fixture) schmidt() *schmidt {
 
 // chain adds n runs, each reading the previous run's output, and returns
 // the last output.
-func (f *fixture) chain(n int) *meta.Artifact {
+func (f *fixture) chain(n int) *record.Artifact {
 	t := f.transform("step.py", "script")
 	a := f.artifact("start", nil)
 	for i := 0; i < n; i++ {

@@ -3,20 +3,25 @@ package lineage
 import (
 	"cmp"
 	"slices"
-	"time"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
-// Kind is the registry a node or a queried record belongs to.
-type Kind string
+// The graph's records are the record package's types.
+type (
+	Kind       = record.Kind
+	Root       = record.Root
+	Collection = record.Collection
+	Node       = record.Node
+	Edge       = record.Edge
+)
 
 // The kinds of records a lineage graph is built around or made of.
 const (
-	KindArtifact   Kind = "artifact"
-	KindCollection Kind = "collection"
-	KindRun        Kind = "run"
-	KindTransform  Kind = "transform"
+	KindArtifact   = record.KindArtifact
+	KindCollection = record.KindCollection
+	KindRun        = record.KindRun
+	KindTransform  = record.KindTransform
 )
 
 // Options restrict a traversal. The zero value walks both directions
@@ -38,67 +43,6 @@ func (o Options) directions() (up, down bool) {
 		return true, true
 	}
 	return o.Up, o.Down
-}
-
-// Root is the record a graph is built around, as found by Resolve.
-type Root struct {
-	Kind Kind
-	// ID is the record's database id.
-	ID int64
-	// UID is the record's full uid.
-	UID string
-	// RunID is the creating run of an artifact or collection (nil when it
-	// was registered outside a run).
-	RunID *int64
-}
-
-// Collection is the part of a lamindb_collection row a lineage graph shows.
-type Collection struct {
-	ID             int64     `json:"id"`
-	UID            string    `json:"uid"`
-	Key            string    `json:"key"`
-	Description    *string   `json:"description"`
-	Hash           *string   `json:"hash"`
-	Reference      *string   `json:"reference"`
-	ReferenceType  *string   `json:"reference_type"`
-	MetaArtifactID *int64    `json:"meta_artifact_id"`
-	Version        *string   `json:"version"`
-	IsLatest       bool      `json:"is_latest"`
-	IsLocked       bool      `json:"is_locked"`
-	RunID          *int64    `json:"run_id"`
-	SpaceID        int64     `json:"space_id"`
-	CreatedAt      time.Time `json:"created_at"`
-	CreatedByID    int64     `json:"created_by_id"`
-	BranchID       int64     `json:"branch_id"`
-	UpdatedAt      time.Time `json:"updated_at"`
-}
-
-// Node is one artifact, collection or run of a graph. Exactly one of
-// Artifact, Collection and Run is set, matching Kind.
-type Node struct {
-	// ID is "<kind>_<uid>", LaminDB's Graphviz node id.
-	ID   string
-	Kind Kind
-	UID  string
-	// Queried marks the record the graph was asked for (for a transform:
-	// each of its runs).
-	Queried bool
-
-	Artifact *meta.Artifact
-	// StorageRoot is the root of the artifact's storage location.
-	StorageRoot string
-	Collection  *Collection
-	Run         *meta.Run
-	// Transform is the code a run executed (source code not loaded).
-	Transform *meta.Transform
-	// User created the record: the run's or the artifact's creator.
-	User *meta.User
-}
-
-// Edge points from an input to the run that read it, or from a run to an
-// output it wrote. From and To are node IDs.
-type Edge struct {
-	From, To string
 }
 
 // Graph is the lineage around one record: nodes in reading order (oldest
@@ -168,20 +112,8 @@ func (g *Graph) Downstream(ids ...string) []*Node {
 	return out
 }
 
-// Time is when a node came to be: a run's start, a record's creation.
-func (n *Node) Time() time.Time {
-	switch {
-	case n.Run != nil:
-		return n.Run.StartedAt
-	case n.Artifact != nil:
-		return n.Artifact.CreatedAt
-	case n.Collection != nil:
-		return n.Collection.CreatedAt
-	}
-	return time.Time{}
-}
-
-func (n *Node) dbID() int64 {
+// dbID is the node's record's database id.
+func dbID(n *Node) int64 {
 	switch {
 	case n.Run != nil:
 		return n.Run.ID
@@ -207,7 +139,7 @@ func newGraph(root Root, nodes map[string]*Node, edges map[Edge]bool) *Graph {
 		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.dbID(), b.dbID())
+		return cmp.Compare(dbID(a), dbID(b))
 	})
 	position := make(map[string]int, len(g.Nodes))
 	for i, n := range g.Nodes {

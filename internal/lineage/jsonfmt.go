@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 type jsonGraph struct {
@@ -19,17 +19,17 @@ type jsonRoot struct {
 }
 
 type jsonNode struct {
-	ID          string          `json:"id"`
-	Kind        Kind            `json:"kind"`
-	UID         string          `json:"uid"`
-	Label       string          `json:"label"`
-	Queried     bool            `json:"queried"`
-	Artifact    *meta.Artifact  `json:"artifact,omitempty"`
-	StorageRoot string          `json:"storage_root,omitempty"`
-	Collection  *Collection     `json:"collection,omitempty"`
-	Run         *meta.Run       `json:"run,omitempty"`
-	Transform   *meta.Transform `json:"transform,omitempty"`
-	User        *meta.User      `json:"created_by,omitempty"`
+	ID          string            `json:"id"`
+	Kind        Kind              `json:"kind"`
+	UID         string            `json:"uid"`
+	Label       string            `json:"label"`
+	Queried     bool              `json:"queried"`
+	Artifact    *record.Artifact  `json:"artifact,omitempty"`
+	StorageRoot string            `json:"storage_root,omitempty"`
+	Collection  *Collection       `json:"collection,omitempty"`
+	Run         *record.Run       `json:"run,omitempty"`
+	Transform   *record.Transform `json:"transform,omitempty"`
+	User        *record.User      `json:"created_by,omitempty"`
 }
 
 type jsonEdge struct {

@@ -1,65 +1,16 @@
 package lineage
 
 import (
-	"path"
 	"strings"
 	"time"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
-// transformEmojis are LaminDB's symbols per transform type.
-var transformEmojis = map[string]string{
-	"notebook": "📔",
-	"upload":   "🖥️",
-	"pipeline": "🧩",
-	"script":   "📝",
-	"function": "🔧",
-	"linker":   "🧲",
-}
-
-// Emoji is the symbol drawn for a transform type; 💫 for other types.
-func Emoji(transformType string) string {
-	if e, ok := transformEmojis[transformType]; ok {
-		return e
-	}
-	return "💫"
-}
-
-// Emoji is the node's symbol: 📄 artifact, 🍱 collection, or its
-// transform's type for a run.
-func (n *Node) Emoji() string {
-	switch n.Kind {
-	case KindArtifact:
-		return "📄"
-	case KindCollection:
-		return "🍱"
-	}
-	if n.Transform != nil {
-		return Emoji(n.Transform.Type)
-	}
-	return Emoji("")
-}
-
-// Title is what a node is called: an artifact's description, else its key,
-// else its uid; a collection's name (the last part of its key); a run's
-// transform description, else key, else uid.
-func (n *Node) Title() string {
-	switch {
-	case n.Artifact != nil:
-		return first(n.Artifact.Description, n.Artifact.Key, n.Artifact.UID)
-	case n.Collection != nil:
-		return path.Base(n.Collection.Key)
-	case n.Transform != nil:
-		return first(n.Transform.Description, n.Transform.Key, n.Transform.UID)
-	}
-	return n.UID
-}
-
-// Details are the grey lines under a node's title in LaminDB's drawing:
+// details are the grey lines under a node's title in LaminDB's drawing:
 // uid and suffix of an artifact; uid and version of a collection;
 // transform uid, type, user and start of a run.
-func (n *Node) Details() []string {
+func details(n *Node) []string {
 	switch {
 	case n.Artifact != nil:
 		return []string{"uid=" + n.Artifact.UID, "suffix=" + n.Artifact.Suffix}
@@ -76,7 +27,7 @@ func (n *Node) Details() []string {
 }
 
 // UserName is how LaminDB names a user in drawings: the name, else the handle.
-func UserName(u *meta.User) string {
+func UserName(u *record.User) string {
 	if u == nil {
 		return "None"
 	}

@@ -16,7 +16,7 @@ func WriteMermaid(w io.Writer, g *Graph) error {
 	b.WriteString("flowchart TD\n")
 	for _, n := range g.Nodes {
 		label := mermaidEscape.Replace(n.Emoji() + " " + n.Title())
-		for _, d := range n.Details() {
+		for _, d := range details(n) {
 			label += "<br/><small>" + mermaidEscape.Replace(d) + "</small>"
 		}
 		open, closing := `["`, `"]`

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 func render(t *testing.T, g *Graph, format string) string {
@@ -101,7 +101,7 @@ func TestTextShowsTheChainTopDown(t *testing.T) {
 	g := f.build(s.umap.UID, Options{})
 	got := render(t, g, "text")
 	rn := func(r string) string { return " [run " + r }
-	at := func(r *meta.Run) string { return FormatTime(r.StartedAt) + "]" }
+	at := func(r *record.Run) string { return FormatTime(r.StartedAt) + "]" }
 	want := strings.Join([]string{
 		"📄 Raw data of schmidt22 crispra GWS [" + s.raw.UID + " .csv]",
 		"└── 📔 hit-identification.ipynb" + rn(s.hitRun.UID) + " · notebook · Test User · " + at(s.hitRun),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // selectList is the column list of the graph statement. Rows have three
@@ -266,8 +267,8 @@ func (v values) moment(col int) time.Time {
 	return time.Time{}
 }
 
-func (v values) run() *meta.Run {
-	return &meta.Run{
+func (v values) run() *record.Run {
+	return &record.Run{
 		ID: v.id(colRId), UID: v.text(colRUid), Name: v.str(colRName), StartedAt: v.moment(colRStartedAt),
 		FinishedAt: v.when(colRFinishedAt), Reference: v.str(colRReference), ReferenceType: v.str(colRReferenceType),
 		IsConsecutive: v.flag(colRIsConsecutive), StatusCode: v.num(colRStatusCode), SpaceID: v.id(colRSpaceId),
@@ -278,11 +279,11 @@ func (v values) run() *meta.Run {
 	}
 }
 
-func (v values) transform() *meta.Transform {
+func (v values) transform() *record.Transform {
 	if v.num(colTId) == nil {
 		return nil
 	}
-	return &meta.Transform{
+	return &record.Transform{
 		ID: v.id(colTId), UID: v.text(colTUid), Key: v.str(colTKey), Description: v.str(colTDescription),
 		Type: v.text(colTType), Hash: v.str(colTHash), Reference: v.str(colTReference), ReferenceType: v.str(colTReferenceType),
 		SpaceID: v.id(colTSpaceId), TemplateID: v.num(colTTemplateId), Version: v.str(colTVersion),
@@ -292,8 +293,8 @@ func (v values) transform() *meta.Transform {
 	}
 }
 
-func (v values) artifact() *meta.Artifact {
-	return &meta.Artifact{
+func (v values) artifact() *record.Artifact {
+	return &record.Artifact{
 		ID: v.id(colAId), UID: v.text(colAUid), Key: v.str(colAKey), Description: v.str(colADescription),
 		Suffix: v.text(colASuffix), Kind: v.str(colAKind), OType: v.str(colAOtype), Size: v.num(colASize),
 		Hash: v.str(colAHash), NFiles: v.num(colANFiles), NObservations: v.num(colANObservations),
@@ -317,11 +318,11 @@ func (v values) collection() *Collection {
 	}
 }
 
-func (v values) user() *meta.User {
+func (v values) user() *record.User {
 	if v.num(colUId) == nil {
 		return nil
 	}
-	return &meta.User{ID: v.id(colUId), UID: v.text(colUUid), Handle: v.text(colUHandle), Name: v.str(colUName),
+	return &record.User{ID: v.id(colUId), UID: v.text(colUUid), Handle: v.text(colUHandle), Name: v.str(colUName),
 		CreatedAt: v.moment(colUCreatedAt), UpdatedAt: v.moment(colUUpdatedAt)}
 }
 
@@ -406,7 +407,7 @@ func (r *rowReader) graph(root Root) *Graph {
 		if run == nil || item == nil {
 			continue // not drawn: another branch
 		}
-		if madeBy, _ := item.madeBy(); madeBy == rd.run {
+		if madeBy, _ := madeBy(item); madeBy == rd.run {
 			continue // drawn as the run's output only
 		}
 		edges[Edge{From: item.ID, To: run.ID}] = true
@@ -414,7 +415,7 @@ func (r *rowReader) graph(root Root) *Graph {
 	// An item on the main or archive branch whose run is in the graph is
 	// that run's output.
 	for _, item := range r.items {
-		runID, branch := item.madeBy()
+		runID, branch := madeBy(item)
 		if run := r.runs[runID]; run != nil && (branch == 0 || branch == 1) {
 			edges[Edge{From: run.ID, To: item.ID}] = true
 		}
@@ -424,7 +425,7 @@ func (r *rowReader) graph(root Root) *Graph {
 
 // madeBy is the id of the run that wrote an item (0 if none) and the
 // item's branch.
-func (n *Node) madeBy() (runID, branch int64) {
+func madeBy(n *Node) (runID, branch int64) {
 	switch {
 	case n.Artifact != nil && n.Artifact.RunID != nil:
 		return *n.Artifact.RunID, n.Artifact.BranchID

@@ -136,7 +136,7 @@ func textWidth(s string, perChar float64) float64 {
 }
 
 func newSVGBox(n *Node) *svgBox {
-	b := &svgBox{node: n, title: n.Emoji() + " " + n.Title(), details: n.Details(), fill: greenFill}
+	b := &svgBox{node: n, title: n.Emoji() + " " + n.Title(), details: details(n), fill: greenFill}
 	if n.Kind == KindRun {
 		b.fill = runFill
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // Named reads and writes of lamindb_artifact. A version family is every
@@ -11,65 +13,65 @@ import (
 // stem without a wildcard.
 
 // ArtifactByID returns the artifact with id, or ErrNotFound.
-func ArtifactByID(ctx context.Context, q Querier, id int64) (*Artifact, error) {
+func ArtifactByID(ctx context.Context, q Querier, id int64) (*record.Artifact, error) {
 	return artifactTable.one(ctx, q, "WHERE t.id = ?", id)
 }
 
 // ArtifactsByUID returns the artifact with the full uid u (none or one).
-func ArtifactsByUID(ctx context.Context, q Querier, u string) ([]*Artifact, error) {
+func ArtifactsByUID(ctx context.Context, q Querier, u string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid = ?", u)
 }
 
 // PreferredArtifactByPrefix returns the artifact whose uid starts with
 // prefix, preferring the latest version and then the newest (none or one).
-func PreferredArtifactByPrefix(ctx context.Context, q Querier, prefix string) ([]*Artifact, error) {
+func PreferredArtifactByPrefix(ctx context.Context, q Querier, prefix string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid LIKE ? ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", prefix+"%")
 }
 
 // ArtifactsByPrefix returns at most limit artifacts whose uid starts with
 // prefix, in no particular order.
-func ArtifactsByPrefix(ctx context.Context, q Querier, prefix string, limit int) ([]*Artifact, error) {
+func ArtifactsByPrefix(ctx context.Context, q Querier, prefix string, limit int) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid LIKE ? LIMIT "+fmt.Sprint(limit), prefix+"%")
 }
 
 // ArtifactVersions returns every version of a family, newest first.
-func ArtifactVersions(ctx context.Context, q Querier, stem string) ([]*Artifact, error) {
+func ArtifactVersions(ctx context.Context, q Querier, stem string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid LIKE ? ORDER BY t.created_at DESC, t.uid DESC", stem+"%")
 }
 
 // ArtifactFamily returns every version of a family, in no particular order.
-func ArtifactFamily(ctx context.Context, q Querier, stem string) ([]*Artifact, error) {
+func ArtifactFamily(ctx context.Context, q Querier, stem string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid LIKE ?", stem+"%")
 }
 
 // HighestArtifactVersion returns the family's version with the highest uid
 // (none or one): the one the next version's uid follows.
-func HighestArtifactVersion(ctx context.Context, q Querier, stem string) ([]*Artifact, error) {
+func HighestArtifactVersion(ctx context.Context, q Querier, stem string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid LIKE ? ORDER BY t.uid DESC LIMIT 1", stem+"%")
 }
 
 // LatestArtifactVersion returns the family's newest version marked latest
 // (none or one).
-func LatestArtifactVersion(ctx context.Context, q Querier, stem string) ([]*Artifact, error) {
+func LatestArtifactVersion(ctx context.Context, q Querier, stem string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.uid LIKE ? AND t.is_latest ORDER BY t.created_at DESC LIMIT 1", stem+"%")
 }
 
 // ArtifactByKey returns the latest version with key in storage on the main
 // branch, newest first among several marked latest (none or one).
-func ArtifactByKey(ctx context.Context, q Querier, storageID int64, key string) ([]*Artifact, error) {
+func ArtifactByKey(ctx context.Context, q Querier, storageID int64, key string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q,
 		"WHERE t.key = ? AND t.storage_id = ? AND t._branch_code = 1 ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", key, storageID)
 }
 
 // NewestArtifactByHash returns the newest artifact in storage with the
 // content hash, or ErrNotFound.
-func NewestArtifactByHash(ctx context.Context, q Querier, hash string, storageID int64) (*Artifact, error) {
+func NewestArtifactByHash(ctx context.Context, q Querier, hash string, storageID int64) (*record.Artifact, error) {
 	return artifactTable.one(ctx, q, "WHERE t.hash = ? AND t.storage_id = ? ORDER BY t.created_at DESC LIMIT 1", hash, storageID)
 }
 
 // ArtifactsByHashes returns the artifacts (any storage, any branch) with
 // one of the hashes, newest first.
-func ArtifactsByHashes(ctx context.Context, q Querier, hashes []string) ([]*Artifact, error) {
+func ArtifactsByHashes(ctx context.Context, q Querier, hashes []string) ([]*record.Artifact, error) {
 	args := make([]any, len(hashes))
 	for i, h := range hashes {
 		args[i] = h
@@ -79,7 +81,7 @@ func ArtifactsByHashes(ctx context.Context, q Querier, hashes []string) ([]*Arti
 
 // ArtifactsByKeys returns the non-trashed artifacts in storage with one of
 // the keys, the latest versions first and then the newest.
-func ArtifactsByKeys(ctx context.Context, q Querier, storageID int64, keys []string) ([]*Artifact, error) {
+func ArtifactsByKeys(ctx context.Context, q Querier, storageID int64, keys []string) ([]*record.Artifact, error) {
 	args := []any{storageID}
 	for _, k := range keys {
 		args = append(args, k)
@@ -91,33 +93,33 @@ func ArtifactsByKeys(ctx context.Context, q Querier, storageID int64, keys []str
 // ArtifactsNamingKey returns the artifacts in storage that may keep their
 // bytes at key: by their real key, their key, or a uid starting with
 // uidPrefix (managed keys are named after the uid).
-func ArtifactsNamingKey(ctx context.Context, q Querier, storageID int64, key, uidPrefix string) ([]*Artifact, error) {
+func ArtifactsNamingKey(ctx context.Context, q Querier, storageID int64, key, uidPrefix string) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.storage_id = ? AND (t._real_key = ? OR t.key = ? OR t.uid LIKE ?)",
 		storageID, key, key, uidPrefix+"%")
 }
 
 // ArtifactsInStorage returns every artifact in storage (any branch), in
 // no particular order.
-func ArtifactsInStorage(ctx context.Context, q Querier, storageID int64) ([]*Artifact, error) {
+func ArtifactsInStorage(ctx context.Context, q Querier, storageID int64) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.storage_id = ?", storageID)
 }
 
 // ArtifactsInStorageByID returns every artifact in storage (any branch)
 // in id order.
-func ArtifactsInStorageByID(ctx context.Context, q Querier, storageID int64) ([]*Artifact, error) {
+func ArtifactsInStorageByID(ctx context.Context, q Querier, storageID int64) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, "WHERE t.storage_id = ? ORDER BY t.id", storageID)
 }
 
 // InputsOfRun returns the artifacts (main and archive branches) run read,
 // in the order they were linked.
-func InputsOfRun(ctx context.Context, q Querier, runID int64) ([]*Artifact, error) {
+func InputsOfRun(ctx context.Context, q Querier, runID int64) ([]*record.Artifact, error) {
 	return ArtifactsSQL(ctx, q, `SELECT `+ArtifactColumns("t")+` FROM lamindb_artifact_input_of_runs l
 		JOIN lamindb_artifact t ON t.id = l.artifact_id WHERE l.run_id = ? AND t._branch_code IN (0, 1) ORDER BY l.id`, runID)
 }
 
 // OutputsOfRun returns the artifacts (main and archive branches) run
 // wrote, in id order.
-func OutputsOfRun(ctx context.Context, q Querier, runID int64) ([]*Artifact, error) {
+func OutputsOfRun(ctx context.Context, q Querier, runID int64) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, `WHERE t.run_id = ? AND t._branch_code IN (0, 1) ORDER BY t.id`, runID)
 }
 
@@ -180,7 +182,7 @@ func SetArtifactAux(ctx context.Context, q Querier, id int64, aux *string) error
 
 // PromoteLatestArtifact marks the newest non-trashed version of a family
 // as its latest (and no other) and returns it, nil when none is left.
-func PromoteLatestArtifact(ctx context.Context, q Querier, stem string) (*Artifact, error) {
+func PromoteLatestArtifact(ctx context.Context, q Querier, stem string) (*record.Artifact, error) {
 	rows, err := artifactTable.query(ctx, q, "WHERE t.uid LIKE ? AND t._branch_code <> -1 ORDER BY t.created_at DESC, t.uid DESC LIMIT 1", stem+"%")
 	if err != nil || len(rows) == 0 {
 		return nil, err

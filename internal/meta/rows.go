@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // arg turns a field pointer into the value bound for its column.
@@ -125,56 +127,58 @@ func (t table[T]) deleteID(ctx context.Context, q Querier, id int64) error {
 }
 
 // InsertUser adds u and sets its id.
-func InsertUser(ctx context.Context, q Querier, u *User) error {
+func InsertUser(ctx context.Context, q Querier, u *record.User) error {
 	id, err := userTable.insert(ctx, q, u)
 	u.ID = id
 	return err
 }
 
 // UpdateUser writes every field of u.
-func UpdateUser(ctx context.Context, q Querier, u *User) error { return userTable.update(ctx, q, u) }
+func UpdateUser(ctx context.Context, q Querier, u *record.User) error {
+	return userTable.update(ctx, q, u)
+}
 
 // Users returns users matching a WHERE clause over alias t ("" for all).
-func Users(ctx context.Context, q Querier, where string, args ...any) ([]*User, error) {
+func Users(ctx context.Context, q Querier, where string, args ...any) ([]*record.User, error) {
 	return userTable.query(ctx, q, where, args...)
 }
 
 // UserWhere returns the one user matching where, or ErrNotFound.
-func UserWhere(ctx context.Context, q Querier, where string, args ...any) (*User, error) {
+func UserWhere(ctx context.Context, q Querier, where string, args ...any) (*record.User, error) {
 	return userTable.one(ctx, q, where, args...)
 }
 
 // InsertStorage adds s and sets its id.
-func InsertStorage(ctx context.Context, q Querier, s *Storage) error {
+func InsertStorage(ctx context.Context, q Querier, s *record.Storage) error {
 	id, err := storageTable.insert(ctx, q, s)
 	s.ID = id
 	return err
 }
 
 // UpdateStorage writes every field of s.
-func UpdateStorage(ctx context.Context, q Querier, s *Storage) error {
+func UpdateStorage(ctx context.Context, q Querier, s *record.Storage) error {
 	return storageTable.update(ctx, q, s)
 }
 
 // Storages returns storages matching where.
-func Storages(ctx context.Context, q Querier, where string, args ...any) ([]*Storage, error) {
+func Storages(ctx context.Context, q Querier, where string, args ...any) ([]*record.Storage, error) {
 	return storageTable.query(ctx, q, where, args...)
 }
 
 // StorageWhere returns the one storage matching where, or ErrNotFound.
-func StorageWhere(ctx context.Context, q Querier, where string, args ...any) (*Storage, error) {
+func StorageWhere(ctx context.Context, q Querier, where string, args ...any) (*record.Storage, error) {
 	return storageTable.one(ctx, q, where, args...)
 }
 
 // InsertTransform adds t and sets its id.
-func InsertTransform(ctx context.Context, q Querier, t *Transform) error {
+func InsertTransform(ctx context.Context, q Querier, t *record.Transform) error {
 	id, err := transformTable.insert(ctx, q, t)
 	t.ID = id
 	return err
 }
 
 // UpdateTransform writes every field of t.
-func UpdateTransform(ctx context.Context, q Querier, t *Transform) error {
+func UpdateTransform(ctx context.Context, q Querier, t *record.Transform) error {
 	return transformTable.update(ctx, q, t)
 }
 
@@ -184,40 +188,42 @@ func DeleteTransform(ctx context.Context, q Querier, id int64) error {
 }
 
 // Transforms returns transforms matching where.
-func Transforms(ctx context.Context, q Querier, where string, args ...any) ([]*Transform, error) {
+func Transforms(ctx context.Context, q Querier, where string, args ...any) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, where, args...)
 }
 
 // TransformWhere returns the one transform matching where, or ErrNotFound.
-func TransformWhere(ctx context.Context, q Querier, where string, args ...any) (*Transform, error) {
+func TransformWhere(ctx context.Context, q Querier, where string, args ...any) (*record.Transform, error) {
 	return transformTable.one(ctx, q, where, args...)
 }
 
 // InsertRun adds r and sets its id.
-func InsertRun(ctx context.Context, q Querier, r *Run) error {
+func InsertRun(ctx context.Context, q Querier, r *record.Run) error {
 	id, err := runTable.insert(ctx, q, r)
 	r.ID = id
 	return err
 }
 
 // UpdateRun writes every field of r.
-func UpdateRun(ctx context.Context, q Querier, r *Run) error { return runTable.update(ctx, q, r) }
+func UpdateRun(ctx context.Context, q Querier, r *record.Run) error {
+	return runTable.update(ctx, q, r)
+}
 
 // DeleteRun removes the run row.
 func DeleteRun(ctx context.Context, q Querier, id int64) error { return runTable.deleteID(ctx, q, id) }
 
 // Runs returns runs matching where.
-func Runs(ctx context.Context, q Querier, where string, args ...any) ([]*Run, error) {
+func Runs(ctx context.Context, q Querier, where string, args ...any) ([]*record.Run, error) {
 	return runTable.query(ctx, q, where, args...)
 }
 
 // RunWhere returns the one run matching where, or ErrNotFound.
-func RunWhere(ctx context.Context, q Querier, where string, args ...any) (*Run, error) {
+func RunWhere(ctx context.Context, q Querier, where string, args ...any) (*record.Run, error) {
 	return runTable.one(ctx, q, where, args...)
 }
 
 // InsertArtifact adds a and sets its id.
-func InsertArtifact(ctx context.Context, q Querier, a *Artifact) error {
+func InsertArtifact(ctx context.Context, q Querier, a *record.Artifact) error {
 	id, err := artifactTable.insert(ctx, q, a)
 	a.ID = id
 	return err
@@ -225,12 +231,12 @@ func InsertArtifact(ctx context.Context, q Querier, a *Artifact) error {
 
 // InsertArtifacts adds many artifacts in tx with one prepared statement
 // and sets their ids.
-func InsertArtifacts(ctx context.Context, tx *Tx, as []*Artifact) error {
-	return artifactTable.insertMany(ctx, tx, as, func(a *Artifact, id int64) { a.ID = id })
+func InsertArtifacts(ctx context.Context, tx *Tx, as []*record.Artifact) error {
+	return artifactTable.insertMany(ctx, tx, as, func(a *record.Artifact, id int64) { a.ID = id })
 }
 
 // UpdateArtifact writes every field of a.
-func UpdateArtifact(ctx context.Context, q Querier, a *Artifact) error {
+func UpdateArtifact(ctx context.Context, q Querier, a *record.Artifact) error {
 	return artifactTable.update(ctx, q, a)
 }
 
@@ -247,12 +253,12 @@ func DeleteArtifact(ctx context.Context, q Querier, id int64) error {
 }
 
 // Artifacts returns artifacts matching where.
-func Artifacts(ctx context.Context, q Querier, where string, args ...any) ([]*Artifact, error) {
+func Artifacts(ctx context.Context, q Querier, where string, args ...any) ([]*record.Artifact, error) {
 	return artifactTable.query(ctx, q, where, args...)
 }
 
 // ArtifactWhere returns the one artifact matching where, or ErrNotFound.
-func ArtifactWhere(ctx context.Context, q Querier, where string, args ...any) (*Artifact, error) {
+func ArtifactWhere(ctx context.Context, q Querier, where string, args ...any) (*record.Artifact, error) {
 	return artifactTable.one(ctx, q, where, args...)
 }
 
@@ -301,13 +307,13 @@ func GetInstance(ctx context.Context, q Querier) (Instance, error) {
 
 // ArtifactsSQL runs a full SELECT whose select list is ArtifactColumns("t")
 // and scans the rows.
-func ArtifactsSQL(ctx context.Context, q Querier, query string, args ...any) ([]*Artifact, error) {
+func ArtifactsSQL(ctx context.Context, q Querier, query string, args ...any) ([]*record.Artifact, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query artifacts: %w", err)
 	}
 	defer rows.Close()
-	var out []*Artifact
+	var out []*record.Artifact
 	for rows.Next() {
 		a, err := artifactTable.scan(rows)
 		if err != nil {

@@ -4,18 +4,20 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // Named reads and writes of lamindb_run and the links between runs and
 // artifacts.
 
 // RunByID returns the run with id, or ErrNotFound.
-func RunByID(ctx context.Context, q Querier, id int64) (*Run, error) {
+func RunByID(ctx context.Context, q Querier, id int64) (*record.Run, error) {
 	return runTable.one(ctx, q, "WHERE t.id = ?", id)
 }
 
 // RunByUID returns the run with uid u, or ErrNotFound.
-func RunByUID(ctx context.Context, q Querier, u string) (*Run, error) {
+func RunByUID(ctx context.Context, q Querier, u string) (*record.Run, error) {
 	return runTable.one(ctx, q, "WHERE t.uid = ?", u)
 }
 
@@ -29,14 +31,14 @@ func RunUID(ctx context.Context, q Querier, id int64) (string, error) {
 }
 
 // RunsOfTransform returns the runs of a transform, in no particular order.
-func RunsOfTransform(ctx context.Context, q Querier, transformID int64) ([]*Run, error) {
+func RunsOfTransform(ctx context.Context, q Querier, transformID int64) ([]*record.Run, error) {
 	return runTable.query(ctx, q, "WHERE t.transform_id = ?", transformID)
 }
 
 // RunsWithProcess returns the runs whose status code is one of codes and
 // that recorded their process (in _aux), in id order: the runs that may
 // still be running.
-func RunsWithProcess(ctx context.Context, q Querier, code1, code2 int64) ([]*Run, error) {
+func RunsWithProcess(ctx context.Context, q Querier, code1, code2 int64) ([]*record.Run, error) {
 	return runTable.query(ctx, q, "WHERE t._status_code IN (?, ?) AND t._aux IS NOT NULL ORDER BY t.id", code1, code2)
 }
 

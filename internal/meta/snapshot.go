@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // Snapshot is what opening an instance reads before any command: the
@@ -11,8 +13,8 @@ import (
 type Snapshot struct {
 	SchemaVersion int
 	Instance      Instance
-	Storage       *Storage
-	User          *User // nil when no user row has the uid asked for
+	Storage       *record.Storage
+	User          *record.User // nil when no user row has the uid asked for
 }
 
 // ReadSnapshot reads a Snapshot in one statement, one round trip on
@@ -25,7 +27,7 @@ func ReadSnapshot(ctx context.Context, q Querier, userUID string) (*Snapshot, er
 FROM lamin_instance i JOIN lamindb_storage s ON s.id = i.storage_id LEFT JOIN lamindb_user u ON u.uid = ?
 WHERE i.id = 1`
 	var (
-		snap    = &Snapshot{Storage: &Storage{}}
+		snap    = &Snapshot{Storage: &record.Storage{}}
 		version sql.NullInt64
 		uID     sql.NullInt64
 		uUID    sql.NullString
@@ -44,7 +46,7 @@ WHERE i.id = 1`
 	}
 	snap.SchemaVersion = int(version.Int64)
 	if uID.Valid {
-		snap.User = &User{ID: uID.Int64, UID: uUID.String, Handle: uHandle.String, CreatedAt: uAt.Time, UpdatedAt: uUpd.Time}
+		snap.User = &record.User{ID: uID.Int64, UID: uUID.String, Handle: uHandle.String, CreatedAt: uAt.Time, UpdatedAt: uUpd.Time}
 		if uName.Valid {
 			snap.User.Name = &uName.String
 		}

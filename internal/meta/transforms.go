@@ -3,6 +3,8 @@ package meta
 import (
 	"context"
 	"fmt"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // Named reads and writes of lamindb_transform. A version family is every
@@ -10,18 +12,18 @@ import (
 // stem without a wildcard.
 
 // TransformByID returns the transform with id, or ErrNotFound.
-func TransformByID(ctx context.Context, q Querier, id int64) (*Transform, error) {
+func TransformByID(ctx context.Context, q Querier, id int64) (*record.Transform, error) {
 	return transformTable.one(ctx, q, "WHERE t.id = ?", id)
 }
 
 // TransformByUID returns the transform with the full uid u, or ErrNotFound.
-func TransformByUID(ctx context.Context, q Querier, u string) (*Transform, error) {
+func TransformByUID(ctx context.Context, q Querier, u string) (*record.Transform, error) {
 	return transformTable.one(ctx, q, "WHERE t.uid = ?", u)
 }
 
 // PreferredTransformByPrefix returns the transform whose uid starts with
 // prefix, preferring the latest version and then the newest (none or one).
-func PreferredTransformByPrefix(ctx context.Context, q Querier, prefix string) ([]*Transform, error) {
+func PreferredTransformByPrefix(ctx context.Context, q Querier, prefix string) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, "WHERE t.uid LIKE ? ORDER BY t.is_latest DESC, t.created_at DESC LIMIT 1", prefix+"%")
 }
 
@@ -31,31 +33,31 @@ const latestTransformOrder = " AND t._branch_code >= 0 ORDER BY t.is_latest DESC
 
 // LatestTransformByKey returns the latest non-trashed transform with key
 // (none or one).
-func LatestTransformByKey(ctx context.Context, q Querier, key string) ([]*Transform, error) {
+func LatestTransformByKey(ctx context.Context, q Querier, key string) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, "WHERE t.key = ?"+latestTransformOrder, key)
 }
 
 // LatestTransformByStem returns the latest non-trashed version of a
 // family (none or one).
-func LatestTransformByStem(ctx context.Context, q Querier, stem string) ([]*Transform, error) {
+func LatestTransformByStem(ctx context.Context, q Querier, stem string) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, "WHERE t.uid LIKE ?"+latestTransformOrder, stem+"%")
 }
 
 // LatestTransformByHash returns the latest non-trashed transform whose
 // source has hash (none or one).
-func LatestTransformByHash(ctx context.Context, q Querier, hash string) ([]*Transform, error) {
+func LatestTransformByHash(ctx context.Context, q Querier, hash string) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, "WHERE t.hash = ?"+latestTransformOrder, hash)
 }
 
 // HighestTransformVersion returns the family's version with the highest
 // uid (none or one): the one the next version's uid follows.
-func HighestTransformVersion(ctx context.Context, q Querier, stem string) ([]*Transform, error) {
+func HighestTransformVersion(ctx context.Context, q Querier, stem string) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, "WHERE t.uid LIKE ? ORDER BY t.uid DESC LIMIT 1", stem+"%")
 }
 
 // TransformWithVersion returns a version of the family whose version
 // label is version (none or one).
-func TransformWithVersion(ctx context.Context, q Querier, stem, version string) ([]*Transform, error) {
+func TransformWithVersion(ctx context.Context, q Querier, stem, version string) ([]*record.Transform, error) {
 	return transformTable.query(ctx, q, "WHERE t.uid LIKE ? AND t.version = ? LIMIT 1", stem+"%", version)
 }
 

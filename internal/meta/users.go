@@ -3,17 +3,19 @@ package meta
 import (
 	"context"
 	"fmt"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // Named reads of lamindb_user, lamindb_storage and the instance's own rows.
 
 // UserByUID returns the user with uid u, or ErrNotFound.
-func UserByUID(ctx context.Context, q Querier, u string) (*User, error) {
+func UserByUID(ctx context.Context, q Querier, u string) (*record.User, error) {
 	return userTable.one(ctx, q, "WHERE t.uid = ?", u)
 }
 
 // UserByHandle returns the user with handle, or ErrNotFound.
-func UserByHandle(ctx context.Context, q Querier, handle string) (*User, error) {
+func UserByHandle(ctx context.Context, q Querier, handle string) (*record.User, error) {
 	return userTable.one(ctx, q, "WHERE t.handle = ?", handle)
 }
 
@@ -42,7 +44,7 @@ func NamesOf(ctx context.Context, q Querier, userID, spaceID, branchID int64) (R
 }
 
 // StorageByID returns the storage location with id, or ErrNotFound.
-func StorageByID(ctx context.Context, q Querier, id int64) (*Storage, error) {
+func StorageByID(ctx context.Context, q Querier, id int64) (*record.Storage, error) {
 	return storageTable.one(ctx, q, "WHERE t.id = ?", id)
 }
 

@@ -6,20 +6,20 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // ArtifactCard is an artifact's describe card as JSON: what
 // `lamin describe --format json` prints and GET /api/artifacts/{uid} returns.
 type ArtifactCard struct {
-	Artifact     meta.Artifact `json:"artifact"`
-	Path         string        `json:"path"`
-	RunUID       string        `json:"run_uid,omitempty"`
-	TransformKey string        `json:"transform_key"`
-	CreatedBy    string        `json:"created_by"`
-	Space        string        `json:"space"`
-	Branch       string        `json:"branch"`
-	InputOfRuns  []string      `json:"input_of_runs"`
+	Artifact     record.Artifact `json:"artifact"`
+	Path         string          `json:"path"`
+	RunUID       string          `json:"run_uid,omitempty"`
+	TransformKey string          `json:"transform_key"`
+	CreatedBy    string          `json:"created_by"`
+	Space        string          `json:"space"`
+	Branch       string          `json:"branch"`
+	InputOfRuns  []string        `json:"input_of_runs"`
 }
 
 // DescribeArtifact builds the card of the artifact uid names.
@@ -64,16 +64,16 @@ func runUID(ctx context.Context, in *lamin.Instance, id int64) (string, error) {
 // RunCard is a run's describe card as JSON (`lamin describe --format json`,
 // GET /api/runs/{uid}).
 type RunCard struct {
-	Run         meta.Run        `json:"run"`
-	Transform   meta.Transform  `json:"transform"`
-	CreatedBy   string          `json:"created_by"`
-	Status      string          `json:"status"`
-	Duration    *float64        `json:"duration_seconds"`
-	Inputs      []meta.Artifact `json:"inputs"`
-	Outputs     []meta.Artifact `json:"outputs"`
-	Report      *meta.Artifact  `json:"report"`
-	Environment *meta.Artifact  `json:"environment"`
-	InitiatedBy string          `json:"initiated_by_run_uid,omitempty"`
+	Run         record.Run        `json:"run"`
+	Transform   record.Transform  `json:"transform"`
+	CreatedBy   string            `json:"created_by"`
+	Status      string            `json:"status"`
+	Duration    *float64          `json:"duration_seconds"`
+	Inputs      []record.Artifact `json:"inputs"`
+	Outputs     []record.Artifact `json:"outputs"`
+	Report      *record.Artifact  `json:"report"`
+	Environment *record.Artifact  `json:"environment"`
+	InitiatedBy string            `json:"initiated_by_run_uid,omitempty"`
 	// Elapsed is Duration as a time.Duration (not encoded).
 	Elapsed time.Duration `json:"-"`
 }
@@ -97,9 +97,9 @@ func DescribeRun(ctx context.Context, in *lamin.Instance, uid string) (*RunCard,
 // TransformCard is a transform's describe card as JSON (`lamin describe
 // --format json`, GET /api/transforms/{uid}).
 type TransformCard struct {
-	Transform meta.Transform `json:"transform"`
-	CreatedBy string         `json:"created_by"`
-	Runs      []RunLine      `json:"runs"`
+	Transform record.Transform `json:"transform"`
+	CreatedBy string           `json:"created_by"`
+	Runs      []RunLine        `json:"runs"`
 }
 
 // RunLine is one run in a transform's card.

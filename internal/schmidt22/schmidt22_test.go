@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/lamin-go/lamin"
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/internal/meta/postgres"
+	"github.com/lamin-go/lamin/internal/meta/sqlite"
 	"github.com/lamin-go/lamin/internal/testenv"
 )
 
@@ -26,6 +29,16 @@ func TestTheWalkthroughEndsInTheSeedsState(t *testing.T) {
 	})
 }
 
+// openStore opens the instance's database beside the SDK's connection, for
+// checking rows with SQL: PostgreSQL when db is set, else the SQLite file
+// in the storage root.
+func openStore(ctx context.Context, storage, db string) (*meta.Store, error) {
+	if db != "" {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, filepath.Join(storage, ".lamindb", "lamin.db"))
+}
+
 func checkWalkthrough(t *testing.T, dir, storage, db string) {
 	ctx := context.Background()
 	var msgs bytes.Buffer
@@ -40,9 +53,14 @@ func checkWalkthrough(t *testing.T, dir, storage, db string) {
 		t.Fatal(err)
 	}
 	defer in.Close()
+	store, err := openStore(ctx, storage, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
 	rows := func(query string, args ...any) string {
 		t.Helper()
-		r, err := in.Store().Query(ctx, query, args...)
+		r, err := store.Query(ctx, query, args...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
 	"github.com/lamin-go/lamin/internal/query"
 	"github.com/lamin-go/lamin/internal/records"
 )
@@ -170,8 +169,8 @@ func (s *Server) apiLineage(w http.ResponseWriter, r *http.Request) error {
 	if format == "" {
 		format = "json"
 	}
-	if !slices.Contains(lineage.Formats, format) {
-		return failf(lamin.ErrInvalid, "format=%s: use one of %s", format, strings.Join(lineage.Formats, ", "))
+	if !slices.Contains(lamin.LineageFormats(), format) {
+		return failf(lamin.ErrInvalid, "format=%s: use one of %s", format, strings.Join(lamin.LineageFormats(), ", "))
 	}
 	var o lamin.LineageOptions
 	var err error
@@ -196,14 +195,14 @@ func (s *Server) apiLineage(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// drawLineage renders the lineage around uid in one of lineage.Formats.
+// drawLineage renders the lineage around uid in one of lamin.LineageFormats().
 func (s *Server) drawLineage(ctx context.Context, uid string, o lamin.LineageOptions, format string) ([]byte, error) {
 	g, err := s.in.Lineage(ctx, uid, o)
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := lineage.Render(&b, g, format); err != nil {
+	if err := g.Render(&b, format); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin"
-	"github.com/lamin-go/lamin/internal/lineage"
-	"github.com/lamin-go/lamin/internal/meta"
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/record"
 )
 
 // recordPage is the body of record.html: a record's card, related records
@@ -125,7 +124,7 @@ func (s *Server) artifactPage(ctx context.Context, uid string) (*recordPage, err
 
 // artifactTitle names an artifact like the CLI's cards: description, else
 // key, else uid.
-func artifactTitle(a meta.Artifact) string {
+func artifactTitle(a record.Artifact) string {
 	switch {
 	case a.Description != nil:
 		return *a.Description
@@ -136,7 +135,7 @@ func artifactTitle(a meta.Artifact) string {
 }
 
 // artifactItems lists artifacts as links titled like the CLI's cards.
-func artifactItems(arts []meta.Artifact) []cell {
+func artifactItems(arts []record.Artifact) []cell {
 	var out []cell
 	for _, a := range arts {
 		out = append(out, cell{Text: fmt.Sprintf("%s [%s%s]", artifactTitle(a), a.UID, a.Suffix), Link: recordLink("artifact", a.UID)})
@@ -151,7 +150,7 @@ func (s *Server) runPage(ctx context.Context, uid string) (*recordPage, error) {
 	}
 	r, t := c.Run, c.Transform
 	key := records.Text(t.Key, t.UID)
-	p := &recordPage{Kind: "run", UID: r.UID, Heading: fmt.Sprintf("Run %s %s · %s", lineage.Emoji(t.Type), key, t.Type)}
+	p := &recordPage{Kind: "run", UID: r.UID, Heading: fmt.Sprintf("Run %s %s · %s", record.Emoji(t.Type), key, t.Type)}
 	var duration any
 	if c.Duration != nil {
 		duration = c.Elapsed.Round(time.Millisecond).String()
@@ -162,13 +161,13 @@ func (s *Server) runPage(ctx context.Context, uid string) (*recordPage, error) {
 		fieldOf("created_by", c.CreatedBy), linkField("initiated_by run", "run", c.InitiatedBy)}
 	for _, ref := range []struct {
 		name string
-		a    *meta.Artifact
+		a    *record.Artifact
 	}{{"report", c.Report}, {"environment", c.Environment}} {
 		if ref.a == nil {
 			p.Fields = append(p.Fields, fieldOf(ref.name, nil))
 			continue
 		}
-		p.Fields = append(p.Fields, field{ref.name, artifactItems([]meta.Artifact{*ref.a})[0]})
+		p.Fields = append(p.Fields, field{ref.name, artifactItems([]record.Artifact{*ref.a})[0]})
 	}
 	p.Lists = []recordList{
 		{Title: fmt.Sprintf("Inputs (%d)", len(c.Inputs)), Items: artifactItems(c.Inputs)},
@@ -184,7 +183,7 @@ func (s *Server) transformPage(ctx context.Context, uid string) (*recordPage, er
 	}
 	t := c.Transform
 	key := records.Text(t.Key, t.UID)
-	p := &recordPage{Kind: "transform", UID: t.UID, Heading: fmt.Sprintf("Transform %s %s · %s", lineage.Emoji(t.Type), key, t.Type)}
+	p := &recordPage{Kind: "transform", UID: t.UID, Heading: fmt.Sprintf("Transform %s %s · %s", record.Emoji(t.Type), key, t.Type)}
 	p.Fields = []field{fieldOf("uid", t.UID), fieldOf("key", t.Key), fieldOf("description", t.Description),
 		fieldOf("type", t.Type), fieldOf("version", t.Version), fieldOf("is_latest", t.IsLatest), fieldOf("hash", t.Hash),
 		fieldOf("reference", t.Reference), fieldOf("reference_type", t.ReferenceType),

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/lamin-go/lamin/record"
 )
 
 // ErrNotSet is returned when a current user or instance has not been chosen yet.
@@ -47,11 +49,7 @@ func (d Dir) CacheDir() (string, error) {
 }
 
 // User is a local user profile.
-type User struct {
-	Handle string
-	UID    string
-	Name   string
-}
+type User = record.Profile
 
 // Instance is what the settings folder knows about an instance.
 type Instance struct {

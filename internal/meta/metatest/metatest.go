@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -217,7 +218,7 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 		s := migrated(t)
 		boom := errors.New("boom")
 		err := s.Tx(ctx, func(tx *meta.Tx) error {
-			if err := meta.InsertUser(ctx, tx, &meta.User{UID: "zzzzzzzz", Handle: "ghost", CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+			if err := meta.InsertUser(ctx, tx, &record.User{UID: "zzzzzzzz", Handle: "ghost", CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
 				return err
 			}
 			return boom
@@ -240,7 +241,7 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 				defer wg.Done()
 				errs <- s.Tx(ctx, func(tx *meta.Tx) error {
 					now := time.Now()
-					return meta.InsertUser(ctx, tx, &meta.User{UID: fmt.Sprintf("u%07d", i), Handle: fmt.Sprintf("user%d", i), CreatedAt: now, UpdatedAt: now})
+					return meta.InsertUser(ctx, tx, &record.User{UID: fmt.Sprintf("u%07d", i), Handle: fmt.Sprintf("user%d", i), CreatedAt: now, UpdatedAt: now})
 				})
 			}(i)
 		}
@@ -305,11 +306,11 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 
 type fixture struct {
 	now       time.Time
-	user      *meta.User
-	storage   *meta.Storage
-	transform *meta.Transform
-	run       *meta.Run
-	artifact  *meta.Artifact
+	user      *record.User
+	storage   *record.Storage
+	transform *record.Transform
+	run       *record.Run
+	artifact  *record.Artifact
 }
 
 func newFixture(t *testing.T, s *meta.Store) *fixture {
@@ -317,18 +318,18 @@ func newFixture(t *testing.T, s *meta.Store) *fixture {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	f := &fixture{now: now}
-	f.user = &meta.User{UID: "testusr1", Handle: "testuser1", CreatedAt: now, UpdatedAt: now}
+	f.user = &record.User{UID: "testusr1", Handle: "testuser1", CreatedAt: now, UpdatedAt: now}
 	must(t, meta.InsertUser(ctx, s, f.user))
-	f.storage = &meta.Storage{UID: "wxZQVDeBmaaz", Root: "/data/mydata", Type: "local", InstanceUID: ptr("54ZGqgkROOFf"),
+	f.storage = &record.Storage{UID: "wxZQVDeBmaaz", Root: "/data/mydata", Type: "local", InstanceUID: ptr("54ZGqgkROOFf"),
 		SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: now, UpdatedAt: now}
 	must(t, meta.InsertStorage(ctx, s, f.storage))
-	f.transform = &meta.Transform{UID: "qCJPkOuZAi9q0000", Key: ptr("step.py"), Type: "script", IsLatest: true,
+	f.transform = &record.Transform{UID: "qCJPkOuZAi9q0000", Key: ptr("step.py"), Type: "script", IsLatest: true,
 		SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: now, UpdatedAt: now}
 	must(t, meta.InsertTransform(ctx, s, f.transform))
-	f.run = &meta.Run{UID: "vJVToxWYnU0ywBmh", TransformID: f.transform.ID, StartedAt: now, StatusCode: ptr(int64(-1)),
+	f.run = &record.Run{UID: "vJVToxWYnU0ywBmh", TransformID: f.transform.ID, StartedAt: now, StatusCode: ptr(int64(-1)),
 		SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: now}
 	must(t, meta.InsertRun(ctx, s, f.run))
-	f.artifact = &meta.Artifact{UID: "AAAAAAAAAAAAAAAA0000", Key: ptr("a/b.csv"), Suffix: ".csv", Size: ptr(int64(6)),
+	f.artifact = &record.Artifact{UID: "AAAAAAAAAAAAAAAA0000", Key: ptr("a/b.csv"), Suffix: ".csv", Size: ptr(int64(6)),
 		Hash: ptr("sZRqySSS0jR8YjW00mERhA"), HashType: ptr("md5"), StorageID: f.storage.ID, RunID: &f.run.ID,
 		IsLatest: true, SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: now, UpdatedAt: now}
 	must(t, meta.InsertArtifact(ctx, s, f.artifact))

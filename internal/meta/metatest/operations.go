@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
 // runOperations checks the named operations the domain uses: version
@@ -20,7 +21,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 
 	// version adds version n of the fixture artifact's family, created n
 	// seconds after it, with its own content and the fixture's key.
-	version := func(t *testing.T, s *meta.Store, f *fixture, n int) *meta.Artifact {
+	version := func(t *testing.T, s *meta.Store, f *fixture, n int) *record.Artifact {
 		t.Helper()
 		a := *f.artifact
 		a.UID = fmt.Sprintf("AAAAAAAAAAAAAAAA%04d", n)
@@ -30,7 +31,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 		must(t, meta.InsertArtifact(ctx, s, &a))
 		return &a
 	}
-	uids := func(as []*meta.Artifact) []string {
+	uids := func(as []*record.Artifact) []string {
 		var out []string
 		for _, a := range as {
 			out = append(out, a.UID)
@@ -102,7 +103,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 		if err != nil || len(one) != 1 || one[0].ID != v1.ID {
 			t.Fatalf("by uid %v, %v", uids(one), err)
 		}
-		for _, a := range []*meta.Artifact{f.artifact, v1, v2} {
+		for _, a := range []*record.Artifact{f.artifact, v1, v2} {
 			must(t, meta.TrashArtifact(ctx, s, a.ID))
 		}
 		if p, err := meta.PromoteLatestArtifact(ctx, s, "AAAAAAAAAAAAAAAA"); p != nil || err != nil {
@@ -164,7 +165,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 			t.Fatalf("artifact %+v", a)
 		}
 		must(t, meta.SetArtifactAux(ctx, s, id, nil))
-		r2 := &meta.Run{UID: "vJVToxWYnU0ywBm2", TransformID: f.transform.ID, StartedAt: f.now,
+		r2 := &record.Run{UID: "vJVToxWYnU0ywBm2", TransformID: f.transform.ID, StartedAt: f.now,
 			SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: f.now}
 		must(t, meta.InsertRun(ctx, s, r2))
 		must(t, meta.SetArtifactRun(ctx, s, id, r2.ID))
@@ -180,7 +181,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 	t.Run("runs link their inputs, outputs and files", func(t *testing.T) {
 		s := migrated(t)
 		f := newFixture(t, s)
-		reader := &meta.Run{UID: "vJVToxWYnU0ywBm2", TransformID: f.transform.ID, StartedAt: f.now.Add(time.Second),
+		reader := &record.Run{UID: "vJVToxWYnU0ywBm2", TransformID: f.transform.ID, StartedAt: f.now.Add(time.Second),
 			StatusCode: ptr(int64(-2)), Aux: ptr(`{"process":{}}`), InitiatedByRunID: &f.run.ID,
 			SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: f.now}
 		must(t, meta.InsertRun(ctx, s, reader))
@@ -256,7 +257,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 	t.Run("the records that depend on runs are found by kind", func(t *testing.T) {
 		s := migrated(t)
 		f := newFixture(t, s)
-		child := &meta.Run{UID: "vJVToxWYnU0ywBm2", TransformID: f.transform.ID, StartedAt: f.now, InitiatedByRunID: &f.run.ID,
+		child := &record.Run{UID: "vJVToxWYnU0ywBm2", TransformID: f.transform.ID, StartedAt: f.now, InitiatedByRunID: &f.run.ID,
 			SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: f.now}
 		must(t, meta.InsertRun(ctx, s, child))
 		ids := []int64{f.run.ID, child.ID}
@@ -276,20 +277,20 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 	t.Run("a transform family is trashed, restored and versioned", func(t *testing.T) {
 		s := migrated(t)
 		f := newFixture(t, s)
-		v1 := &meta.Transform{UID: "qCJPkOuZAi9q0001", Key: ptr("step.py"), Type: "script", Hash: ptr("src1"), Version: ptr("2"),
+		v1 := &record.Transform{UID: "qCJPkOuZAi9q0001", Key: ptr("step.py"), Type: "script", Hash: ptr("src1"), Version: ptr("2"),
 			IsLatest: true, SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: f.now.Add(time.Second), UpdatedAt: f.now}
 		must(t, meta.ClearTransformLatest(ctx, s, "qCJPkOuZAi9q"))
 		must(t, meta.InsertTransform(ctx, s, v1))
 		if t0, _ := meta.TransformByID(ctx, s, f.transform.ID); t0.IsLatest {
 			t.Fatal("the older version is still latest")
 		}
-		for name, rows := range map[string]func() ([]*meta.Transform, error){
-			"key":  func() ([]*meta.Transform, error) { return meta.LatestTransformByKey(ctx, s, "step.py") },
-			"stem": func() ([]*meta.Transform, error) { return meta.LatestTransformByStem(ctx, s, "qCJPkOuZAi9q") },
-			"hash": func() ([]*meta.Transform, error) { return meta.LatestTransformByHash(ctx, s, "src1") },
-			"high": func() ([]*meta.Transform, error) { return meta.HighestTransformVersion(ctx, s, "qCJPkOuZAi9q") },
-			"pref": func() ([]*meta.Transform, error) { return meta.PreferredTransformByPrefix(ctx, s, "qCJPkOuZ") },
-			"ver":  func() ([]*meta.Transform, error) { return meta.TransformWithVersion(ctx, s, "qCJPkOuZAi9q", "2") },
+		for name, rows := range map[string]func() ([]*record.Transform, error){
+			"key":  func() ([]*record.Transform, error) { return meta.LatestTransformByKey(ctx, s, "step.py") },
+			"stem": func() ([]*record.Transform, error) { return meta.LatestTransformByStem(ctx, s, "qCJPkOuZAi9q") },
+			"hash": func() ([]*record.Transform, error) { return meta.LatestTransformByHash(ctx, s, "src1") },
+			"high": func() ([]*record.Transform, error) { return meta.HighestTransformVersion(ctx, s, "qCJPkOuZAi9q") },
+			"pref": func() ([]*record.Transform, error) { return meta.PreferredTransformByPrefix(ctx, s, "qCJPkOuZ") },
+			"ver":  func() ([]*record.Transform, error) { return meta.TransformWithVersion(ctx, s, "qCJPkOuZAi9q", "2") },
 		} {
 			got, err := rows()
 			if err != nil || len(got) != 1 || got[0].ID != v1.ID {
@@ -307,7 +308,7 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 			t.Fatalf("restored %+v, %v", got, err)
 		}
 
-		made := &meta.Transform{UID: "zzzzzzzzzzzz0000", Type: "script", TemplateID: &v1.ID,
+		made := &record.Transform{UID: "zzzzzzzzzzzz0000", Type: "script", TemplateID: &v1.ID,
 			SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: f.now, UpdatedAt: f.now}
 		must(t, meta.InsertTransform(ctx, s, made))
 		must(t, meta.ClearTemplate(ctx, s, v1.ID))
@@ -334,9 +335,9 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 		if h, err := meta.UserHandle(ctx, s, f.user.ID); err != nil || h != "testuser1" {
 			t.Fatalf("handle %q, %v", h, err)
 		}
-		for _, get := range []func() (*meta.User, error){
-			func() (*meta.User, error) { return meta.UserByUID(ctx, s, f.user.UID) },
-			func() (*meta.User, error) { return meta.UserByHandle(ctx, s, f.user.Handle) },
+		for _, get := range []func() (*record.User, error){
+			func() (*record.User, error) { return meta.UserByUID(ctx, s, f.user.UID) },
+			func() (*record.User, error) { return meta.UserByHandle(ctx, s, f.user.Handle) },
 		} {
 			if u, err := get(); err != nil || u.ID != f.user.ID {
 				t.Fatalf("user %+v, %v", u, err)

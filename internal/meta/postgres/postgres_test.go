@@ -22,6 +22,7 @@ import (
 	"github.com/lamin-go/lamin/internal/meta/postgres"
 	"github.com/lamin-go/lamin/internal/meta/sqlite"
 	"github.com/lamin-go/lamin/internal/testenv"
+	"github.com/lamin-go/lamin/record"
 )
 
 const envURL = "LAMIN_TEST_POSTGRES"
@@ -180,7 +181,7 @@ func TestPostgresSpecifics(t *testing.T) {
 	})
 
 	t.Run("defaults match the SQLite schema", func(t *testing.T) {
-		var u meta.User
+		var u record.User
 		u.UID, u.Handle = "dfltusr1", "dflt"
 		u.CreatedAt, u.UpdatedAt = time.Unix(0, 0), time.Unix(0, 0)
 		if err := meta.InsertUser(ctx, s, &u); err != nil {
@@ -209,7 +210,7 @@ func TestPostgresSpecifics(t *testing.T) {
 	})
 
 	t.Run("long descriptions and json aux are stored", func(t *testing.T) {
-		var u meta.User
+		var u record.User
 		u.UID, u.Handle = "longusr1", "long"
 		u.CreatedAt, u.UpdatedAt = time.Unix(0, 0), time.Unix(0, 0)
 		if err := meta.InsertUser(ctx, s, &u); err != nil {
@@ -219,7 +220,7 @@ func TestPostgresSpecifics(t *testing.T) {
 		rand.Read(b)
 		long := hex.EncodeToString(b)
 		aux := `{"af":{"0":true}}`
-		tr := meta.Transform{UID: "longTransform000", Key: &long, Description: &long, Type: "script", Aux: &aux,
+		tr := record.Transform{UID: "longTransform000", Key: &long, Description: &long, Type: "script", Aux: &aux,
 			IsLatest: true, SpaceID: 1, BranchID: 1, CreatedByID: u.ID, CreatedAt: time.Unix(0, 0), UpdatedAt: time.Unix(0, 0)}
 		if err := meta.InsertTransform(ctx, s, &tr); err == nil {
 			t.Fatal("a key longer than varchar(1024) was accepted")
