@@ -190,6 +190,9 @@ func runCrashTest(t *testing.T, e *env, kills int) {
 			completed++
 		}
 
+		if r.signaled {
+			waitForDeadSessions(t, ctx, in, where)
+		}
 		fixed, err := in.Check(ctx, lamin.CheckOptions{Repair: true})
 		if err != nil {
 			t.Fatalf("%s: check --repair: %v", where, err)
@@ -238,6 +241,38 @@ func runCrashTest(t *testing.T, e *env, kills int) {
 	t.Logf("repairs: %v", repaired)
 	t.Logf("crash summary: backend %s, kills %d, saves completed %d (%d re-saves after a kill), lost %d, large files %d-%d MB, time %s",
 		lamin.StoreOf(in).Dialect().Name(), killed, completed, resaves, lost, minBig>>20, maxBig>>20, time.Since(started).Round(time.Second))
+}
+
+// waitForDeadSessions waits, on PostgreSQL, until the server has finished
+// what a killed client had sent: a statement in flight when the process died
+// (its COMMIT, say) still runs to its end on the server, so a repair pass
+// started at once may not see a record that commits a moment later and is
+// then, correctly, left for the next pass. Waiting makes each iteration's
+// "one repair pass leaves nothing" hold; the product's answer to the late
+// record is the next `check --repair`, which the test's final pass runs.
+func waitForDeadSessions(t *testing.T, ctx context.Context, in *lamin.Instance, where string) {
+	t.Helper()
+	store := lamin.StoreOf(in)
+	if store.Dialect().Name() != "postgres" {
+		return
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var busy int
+		err := store.QueryRow(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			AND backend_type = 'client backend' AND state <> 'idle'`).Scan(&busy)
+		if err != nil {
+			t.Fatalf("%s: read pg_stat_activity: %v", where, err)
+		}
+		if busy == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d sessions of killed clients still busy after 30s", where, busy)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // runKilled runs `lamin args...` and kills it with SIGKILL after delay
