@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -100,9 +101,12 @@ func layerOf(rel string) int {
 // exempt reports packages that are not product code: benchmarks and test
 // support.
 func exempt(rel string) bool {
-	return matches("bench/...", rel) || rel == "internal/testenv" || rel == "internal/layers" ||
-		strings.HasSuffix(rel, "test") // metatest, blobtest, exampletest
+	return matches("bench/...", rel) || slices.Contains(testSupport, rel)
 }
+
+// testSupport lists the packages only tests import.
+var testSupport = []string{"internal/testenv", "internal/layers", "internal/meta/metatest",
+	"internal/blob/blobtest", "examples/internal/exampletest"}
 
 // matches reports whether pattern ("a/b" or "a/..." ) covers p.
 func matches(pattern, p string) bool {

@@ -126,18 +126,12 @@ func OutputsOfRun(ctx context.Context, q Querier, runID int64) ([]*record.Artifa
 // TrashArtifact moves an artifact to the trash (branch -1) and clears its
 // latest mark.
 func TrashArtifact(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = -1, is_latest = ? WHERE id = ?`, false, id); err != nil {
-		return fmt.Errorf("move artifact %d to trash: %w", id, err)
-	}
-	return nil
+	return setBranch(ctx, q, "lamindb_artifact", id, branchTrash, true)
 }
 
 // RestoreArtifact puts an artifact back on the main branch (branch 1).
 func RestoreArtifact(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.Exec(ctx, `UPDATE lamindb_artifact SET _branch_code = 1 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("restore artifact %d: %w", id, err)
-	}
-	return nil
+	return setBranch(ctx, q, "lamindb_artifact", id, branchMain, false)
 }
 
 // SetArtifactLatest sets or clears one artifact's latest mark.

@@ -323,3 +323,23 @@ func ArtifactsSQL(ctx context.Context, q Querier, query string, args ...any) ([]
 	}
 	return out, rows.Err()
 }
+
+// Branch codes of records: on the main branch or in the trash.
+const (
+	branchMain  = 1
+	branchTrash = -1
+)
+
+// setBranch moves record id of table to a branch, clearing its latest mark
+// when asked (a versioned record going to the trash). Callers add which
+// record it was, by uid, to the error.
+func setBranch(ctx context.Context, q Querier, table string, id int64, branch int, clearLatest bool) error {
+	set := "_branch_code = ?"
+	args := []any{branch}
+	if clearLatest {
+		set += ", is_latest = ?"
+		args = append(args, false)
+	}
+	_, err := q.Exec(ctx, "UPDATE "+table+" SET "+set+" WHERE id = ?", append(args, id)...)
+	return err
+}

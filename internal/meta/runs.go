@@ -44,18 +44,12 @@ func RunsWithProcess(ctx context.Context, q Querier, code1, code2 int64) ([]*rec
 
 // TrashRun moves a run to the trash (branch -1).
 func TrashRun(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.Exec(ctx, `UPDATE lamindb_run SET _branch_code = -1 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("move run %d to trash: %w", id, err)
-	}
-	return nil
+	return setBranch(ctx, q, "lamindb_run", id, branchTrash, false)
 }
 
 // RestoreRun puts a run back on the main branch (branch 1).
 func RestoreRun(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.Exec(ctx, `UPDATE lamindb_run SET _branch_code = 1 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("restore run %d: %w", id, err)
-	}
-	return nil
+	return setBranch(ctx, q, "lamindb_run", id, branchMain, false)
 }
 
 // SetRunReport records the artifact holding a run's report.

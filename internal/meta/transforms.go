@@ -64,18 +64,12 @@ func TransformWithVersion(ctx context.Context, q Querier, stem, version string) 
 // TrashTransform moves a transform to the trash (branch -1) and clears its
 // latest mark.
 func TrashTransform(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.Exec(ctx, `UPDATE lamindb_transform SET _branch_code = -1, is_latest = ? WHERE id = ?`, false, id); err != nil {
-		return fmt.Errorf("move transform %d to trash: %w", id, err)
-	}
-	return nil
+	return setBranch(ctx, q, "lamindb_transform", id, branchTrash, true)
 }
 
 // RestoreTransform puts a transform back on the main branch (branch 1).
 func RestoreTransform(ctx context.Context, q Querier, id int64) error {
-	if _, err := q.Exec(ctx, `UPDATE lamindb_transform SET _branch_code = 1 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("restore transform %d: %w", id, err)
-	}
-	return nil
+	return setBranch(ctx, q, "lamindb_transform", id, branchMain, false)
 }
 
 // ClearTemplate unlinks the transforms made from a template transform.

@@ -69,6 +69,9 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 			t.Fatalf("highest %v, %v", uids(high), err)
 		}
 		must(t, meta.TrashArtifact(ctx, s, v2.ID))
+		if got, err := meta.ArtifactByID(ctx, s, v2.ID); err != nil || got.BranchID != -1 || got.IsLatest {
+			t.Fatalf("trashed artifact %+v, %v; want branch -1, not latest", got, err)
+		}
 		p, err := meta.PromoteLatestArtifact(ctx, s, "AAAAAAAAAAAAAAAA")
 		if err != nil || p == nil || p.UID != v1.UID || !p.IsLatest {
 			t.Fatalf("promoted %+v, %v", p, err)
@@ -298,6 +301,9 @@ func runOperations(t *testing.T, migrated func(t *testing.T) *meta.Store) {
 			}
 		}
 		must(t, meta.TrashTransform(ctx, s, v1.ID))
+		if got, err := meta.TransformByID(ctx, s, v1.ID); err != nil || got.BranchID != -1 || got.IsLatest {
+			t.Fatalf("trashed transform %+v, %v; want branch -1, not latest", got, err)
+		}
 		must(t, meta.PromoteLatestTransform(ctx, s, "qCJPkOuZAi9q"))
 		if got, _ := meta.LatestTransformByKey(ctx, s, "step.py"); len(got) != 1 || got[0].ID != f.transform.ID || !got[0].IsLatest {
 			t.Fatalf("latest by key after trash: %+v", got)
