@@ -26,7 +26,11 @@ func Read(r io.ReaderAt, size int64) ([]Column, error) {
 		return nil, fmt.Errorf("malformed footer: %w", err)
 	}
 	cols := make([]Column, len(m.leaves))
+	seen := map[string]bool{}
 	for i, l := range m.leaves {
+		if err := checkName(l.name, seen); err != nil {
+			return nil, err
+		}
 		cols[i].Name = l.name
 		switch l.typ {
 		case typeByteArray:

@@ -71,10 +71,9 @@ func Write(w io.Writer, cols []Column) error {
 		if err != nil {
 			return fmt.Errorf("parquet: %w", err)
 		}
-		if c.Name == "" || seen[c.Name] {
-			return fmt.Errorf("parquet: column names must be unique and not empty (%q)", c.Name)
+		if err := checkName(c.Name, seen); err != nil {
+			return err
 		}
-		seen[c.Name] = true
 		if rows >= 0 && n != rows {
 			return fmt.Errorf("parquet: column %q has %d values, the others %d", c.Name, n, rows)
 		}
@@ -171,4 +170,15 @@ func Write(w io.Writer, cols []Column) error {
 	out = append(out, "PAR1"...)
 	_, err := w.Write(out)
 	return err
+}
+
+// checkName refuses an empty column name or one already in seen, and adds
+// name to seen: tables are written and read only with unique, non-empty
+// names, so what Read returns can be written again.
+func checkName(name string, seen map[string]bool) error {
+	if name == "" || seen[name] {
+		return fmt.Errorf("parquet: column names must be unique and not empty (%q)", name)
+	}
+	seen[name] = true
+	return nil
 }
