@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lamin-go/lamin/internal/query"
+	"github.com/lamin-go/lamin/record"
 )
 
 // Listing defaults (LaminDB's to_dataframe and view).
@@ -28,23 +29,17 @@ const (
 // per row, aligned with Columns: NULL is nil, integers int64, booleans bool,
 // timestamps time.Time in UTC, text and JSON string.
 type Rows struct {
-	// Registry is the registry the rows belong to.
-	Registry Registry
+	// Registry is the declaration of the registry the rows belong to.
+	Registry *Registry
 	// Columns names the values of each row.
 	Columns []string
 	// Values holds the rows.
 	Values [][]any
 }
 
-// Registry names a registry.
-type Registry struct {
-	// Name is the lower-case singular name commands take ("artifact").
-	Name string
-	// Title is LaminDB's class name ("Artifact").
-	Title string
-}
-
-func registryOf(reg *query.Registry) Registry { return Registry{Name: reg.Name, Title: reg.Title} }
+// Registry is a registry's declaration: its names, fields, relations and
+// the operations it supports (package record declares them all).
+type Registry = record.Registry
 
 // Len is the number of rows.
 func (r *Rows) Len() int { return len(r.Values) }
@@ -389,7 +384,7 @@ func lookupFields(reg *query.Registry) []string {
 
 // rowsByID loads the listed records in the order of ids.
 func (in *Instance) rowsByID(ctx context.Context, reg *query.Registry, ids []int64) (*Rows, error) {
-	out := &Rows{Registry: registryOf(reg), Columns: frameColumns(reg).names}
+	out := &Rows{Registry: reg.Decl, Columns: frameColumns(reg).names}
 	pos := make(map[int64]int, len(ids))
 	for i, id := range ids {
 		pos[id] = i
@@ -429,7 +424,7 @@ func (in *Instance) fetch(ctx context.Context, p *rowPlan) (*Rows, error) {
 		return nil, fmt.Errorf("query %s: %w", p.reg.Name, err)
 	}
 	defer rs.Close()
-	out := &Rows{Registry: registryOf(p.reg), Columns: p.names}
+	out := &Rows{Registry: p.reg.Decl, Columns: p.names}
 	for rs.Next() {
 		raw := make([]any, len(p.names))
 		ptrs := make([]any, len(raw))

@@ -12,7 +12,7 @@ import (
 	"github.com/lamin-go/lamin/record"
 )
 
-// Run status codes (lamindb_run._status_code).
+// Run status codes (a run's _status_code).
 const (
 	StatusScheduled = -3
 	StatusRestarted = -2

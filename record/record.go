@@ -2,9 +2,9 @@ package record
 
 import "time"
 
-// User is a row of lamindb_user.
+// User is one row of the user registry.
 type User struct {
-	ID        int64     `json:"id"`
+	ID        int64     `json:"id" lamin:"hidden"`
 	UID       string    `json:"uid"`
 	Handle    string    `json:"handle"`
 	Name      *string   `json:"name"`
@@ -12,28 +12,28 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Storage is a row of lamindb_storage.
+// Storage is one row of the storage registry.
 type Storage struct {
-	ID          int64     `json:"id"`
+	ID          int64     `json:"id" lamin:"hidden"`
 	UID         string    `json:"uid"`
 	Root        string    `json:"root"`
 	Description *string   `json:"description"`
 	Type        string    `json:"type"`
 	Region      *string   `json:"region"`
 	InstanceUID *string   `json:"instance_uid"`
-	SpaceID     int64     `json:"space_id"`
+	SpaceID     int64     `json:"space_id" lamin:"fk=space"`
 	IsLocked    bool      `json:"is_locked"`
-	RunID       *int64    `json:"run_id"`
+	RunID       *int64    `json:"run_id" lamin:"fk=run"`
 	CreatedAt   time.Time `json:"created_at"`
-	CreatedByID int64     `json:"created_by_id"`
-	Aux         *string   `json:"_aux"`
-	BranchID    int64     `json:"branch_id"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	CreatedByID int64     `json:"created_by_id" lamin:"fk=user"`
+	Aux         *string   `json:"_aux" lamin:"json"`
+	BranchID    int64     `json:"branch_id" lamin:"sql=_branch_code,fk=branch"`
+	UpdatedAt   time.Time `json:"updated_at" lamin:"hidden"`
 }
 
-// Transform is a row of lamindb_transform.
+// Transform is one row of the transform registry.
 type Transform struct {
-	ID            int64     `json:"id"`
+	ID            int64     `json:"id" lamin:"hidden"`
 	UID           string    `json:"uid"`
 	Key           *string   `json:"key"`
 	Description   *string   `json:"description"`
@@ -42,21 +42,21 @@ type Transform struct {
 	Hash          *string   `json:"hash"`
 	Reference     *string   `json:"reference"`
 	ReferenceType *string   `json:"reference_type"`
-	SpaceID       int64     `json:"space_id"`
-	TemplateID    *int64    `json:"_template_id"`
+	SpaceID       int64     `json:"space_id" lamin:"fk=space"`
+	TemplateID    *int64    `json:"_template_id" lamin:"fk=transform"`
 	Version       *string   `json:"version"`
 	IsLatest      bool      `json:"is_latest"`
 	IsLocked      bool      `json:"is_locked"`
 	CreatedAt     time.Time `json:"created_at"`
-	CreatedByID   int64     `json:"created_by_id"`
-	Aux           *string   `json:"_aux"`
-	BranchID      int64     `json:"branch_id"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	CreatedByID   int64     `json:"created_by_id" lamin:"fk=user"`
+	Aux           *string   `json:"_aux" lamin:"json"`
+	BranchID      int64     `json:"branch_id" lamin:"sql=_branch_code,fk=branch"`
+	UpdatedAt     time.Time `json:"updated_at" lamin:"hidden"`
 }
 
-// Run is a row of lamindb_run.
+// Run is one row of the run registry.
 type Run struct {
-	ID               int64      `json:"id"`
+	ID               int64      `json:"id" lamin:"hidden"`
 	UID              string     `json:"uid"`
 	Name             *string    `json:"name"`
 	StartedAt        time.Time  `json:"started_at"`
@@ -65,22 +65,22 @@ type Run struct {
 	ReferenceType    *string    `json:"reference_type"`
 	IsConsecutive    *bool      `json:"_is_consecutive"`
 	StatusCode       *int64     `json:"_status_code"`
-	SpaceID          int64      `json:"space_id"`
-	TransformID      int64      `json:"transform_id"`
-	ReportID         *int64     `json:"report_id"`
-	LogfileID        *int64     `json:"_logfile_id"`
-	EnvironmentID    *int64     `json:"environment_id"`
-	InitiatedByRunID *int64     `json:"initiated_by_run_id"`
+	SpaceID          int64      `json:"space_id" lamin:"fk=space"`
+	TransformID      int64      `json:"transform_id" lamin:"fk=transform"`
+	ReportID         *int64     `json:"report_id" lamin:"fk=artifact"`
+	LogfileID        *int64     `json:"_logfile_id" lamin:"fk=artifact"`
+	EnvironmentID    *int64     `json:"environment_id" lamin:"fk=artifact"`
+	InitiatedByRunID *int64     `json:"initiated_by_run_id" lamin:"fk=run"`
 	IsLocked         bool       `json:"is_locked"`
 	CreatedAt        time.Time  `json:"created_at"`
-	CreatedByID      int64      `json:"created_by_id"`
-	Aux              *string    `json:"_aux"`
-	BranchID         int64      `json:"branch_id"`
+	CreatedByID      int64      `json:"created_by_id" lamin:"fk=user"`
+	Aux              *string    `json:"_aux" lamin:"json"`
+	BranchID         int64      `json:"branch_id" lamin:"sql=_branch_code,fk=branch"`
 }
 
-// Artifact is a row of lamindb_artifact.
+// Artifact is one row of the artifact registry.
 type Artifact struct {
-	ID                int64     `json:"id"`
+	ID                int64     `json:"id" lamin:"hidden"`
 	UID               string    `json:"uid"`
 	Key               *string   `json:"key"`
 	Description       *string   `json:"description"`
@@ -94,19 +94,19 @@ type Artifact struct {
 	HashType          *string   `json:"_hash_type"`
 	KeyIsVirtual      bool      `json:"_key_is_virtual"`
 	OverwriteVersions bool      `json:"_overwrite_versions"`
-	SpaceID           int64     `json:"space_id"`
-	StorageID         int64     `json:"storage_id"`
+	SpaceID           int64     `json:"space_id" lamin:"fk=space"`
+	StorageID         int64     `json:"storage_id" lamin:"fk=storage"`
 	SchemaID          *int64    `json:"schema_id"`
 	Version           *string   `json:"version"`
 	IsLatest          bool      `json:"is_latest"`
 	IsLocked          bool      `json:"is_locked"`
-	RunID             *int64    `json:"run_id"`
+	RunID             *int64    `json:"run_id" lamin:"fk=run"`
 	CreatedAt         time.Time `json:"created_at"`
-	CreatedByID       int64     `json:"created_by_id"`
-	Aux               *string   `json:"_aux"`
+	CreatedByID       int64     `json:"created_by_id" lamin:"fk=user"`
+	Aux               *string   `json:"_aux" lamin:"json"`
 	RealKey           *string   `json:"_real_key"`
-	BranchID          int64     `json:"branch_id"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	BranchID          int64     `json:"branch_id" lamin:"sql=_branch_code,fk=branch"`
+	UpdatedAt         time.Time `json:"updated_at" lamin:"hidden"`
 }
 
 // Profile is a user as the settings folder on this machine knows them:
@@ -118,23 +118,45 @@ type Profile struct {
 	Name   string
 }
 
-// Collection is the part of a lamindb_collection row a lineage graph shows.
+// Collection is one row of the collection registry.
 type Collection struct {
-	ID             int64     `json:"id"`
+	ID             int64     `json:"id" lamin:"hidden"`
 	UID            string    `json:"uid"`
 	Key            string    `json:"key"`
 	Description    *string   `json:"description"`
 	Hash           *string   `json:"hash"`
 	Reference      *string   `json:"reference"`
 	ReferenceType  *string   `json:"reference_type"`
-	MetaArtifactID *int64    `json:"meta_artifact_id"`
+	SpaceID        int64     `json:"space_id" lamin:"fk=space"`
+	MetaArtifactID *int64    `json:"meta_artifact_id" lamin:"fk=artifact"`
 	Version        *string   `json:"version"`
 	IsLatest       bool      `json:"is_latest"`
 	IsLocked       bool      `json:"is_locked"`
-	RunID          *int64    `json:"run_id"`
-	SpaceID        int64     `json:"space_id"`
+	RunID          *int64    `json:"run_id" lamin:"fk=run"`
 	CreatedAt      time.Time `json:"created_at"`
-	CreatedByID    int64     `json:"created_by_id"`
-	BranchID       int64     `json:"branch_id"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	CreatedByID    int64     `json:"created_by_id" lamin:"fk=user"`
+	Aux            *string   `json:"_aux" lamin:"json"`
+	BranchID       int64     `json:"branch_id" lamin:"sql=_branch_code,fk=branch"`
+	UpdatedAt      time.Time `json:"updated_at" lamin:"hidden"`
+}
+
+// Space is one row of the space registry.
+type Space struct {
+	ID          int64     `json:"id" lamin:"hidden"`
+	UID         string    `json:"uid"`
+	Name        string    `json:"name"`
+	Description *string   `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedByID int64     `json:"created_by_id" lamin:"fk=user"`
+}
+
+// Branch is one row of the branch registry.
+type Branch struct {
+	ID          int64     `json:"id" lamin:"hidden"`
+	UID         string    `json:"uid"`
+	Name        string    `json:"name"`
+	Description *string   `json:"description"`
+	SpaceID     int64     `json:"space_id" lamin:"fk=space"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedByID int64     `json:"created_by_id" lamin:"fk=user"`
 }

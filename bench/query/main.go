@@ -7,6 +7,10 @@
 // times each figure as the median of several runs: the SDK call in this
 // process, the built lamin binary, and sqlite3. bench/query.sh builds the
 // binaries and runs it.
+//
+// The benchmark names the schema's tables (lamindb_*) in its own SQL: it
+// bulk-loads and probes the database directly, as the reference tools do,
+// rather than through the SDK it measures.
 package main
 
 import (

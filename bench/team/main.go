@@ -10,6 +10,10 @@
 //     (median of 5, whole processes timed).
 //
 // bench/team.sh builds the binaries and runs it.
+//
+// The benchmark names the schema's tables (lamindb_*) in its own SQL: it
+// bulk-loads and probes the database directly, as the reference tools do,
+// rather than through the SDK it measures.
 package main
 
 import (

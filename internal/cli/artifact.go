@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/records"
 	"github.com/lamin-go/lamin/internal/termtext"
+	"github.com/lamin-go/lamin/record"
 	"github.com/spf13/cobra"
 )
 
@@ -389,9 +391,17 @@ func (app *App) restoreCmd() *cobra.Command {
 // trashable names the registry of delete and restore in the singular.
 func trashable(reg string) (string, error) {
 	r := strings.TrimSuffix(strings.ToLower(reg), "s")
-	switch r {
-	case "artifact", "transform", "run":
+	names := record.Names(record.Trashable)
+	if slices.Contains(names, r) {
 		return r, nil
 	}
-	return "", usagef("cannot delete or restore %s records; use artifact, transform or run", reg)
+	return "", usagef("cannot delete or restore %s records; use %s", reg, orList(names))
+}
+
+// orList joins names as "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lamin-go/lamin/internal/query"
+	"github.com/lamin-go/lamin/record"
 	"github.com/spf13/cobra"
 )
 
@@ -15,7 +16,7 @@ import (
 const uidCompletionLimit = 50
 
 // registryNames are the registries offered where a command takes one.
-var registryNames = []string{"artifact", "transform", "run", "user", "storage", "collection"}
+var registryNames = record.Names(record.Listed)
 
 // addCompletions wires shell completion (`lamin completion bash|zsh|fish`)
 // into the commands of root: registries, filter fields and lookups, uids
@@ -60,14 +61,14 @@ func (app *App) addCompletions(root *cobra.Command) {
 			cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 				switch len(args) {
 				case 0:
-					return matching([]string{"artifact", "transform", "run"}, toComplete), noFiles
+					return matching(record.Names(record.Trashable), toComplete), noFiles
 				case 1:
 					return app.completeUIDs(cmd, toComplete, args[0]), noFiles
 				}
 				return nil, noFiles
 			}
 		case "describe", "lineage", "export":
-			cmd.ValidArgsFunction = app.completeFirstUID("artifact", "run", "transform")
+			cmd.ValidArgsFunction = app.completeFirstUID(record.Names(record.Described)...)
 		case "cache", "load":
 			cmd.ValidArgsFunction = app.completeFirstUID("artifact")
 		}

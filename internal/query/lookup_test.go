@@ -37,7 +37,7 @@ func TestLookupFieldDefaultsToTheDisplayField(t *testing.T) {
 		{"storages look up by root", Storage, "root"},
 		{"artifacts look up by key", Artifact, "key"},
 		{"runs fall back to name", Run, "name"},
-		{"a registry without either uses its first text column", &Registry{Columns: []Column{idCol, num("n"), txt("label")}}, "label"},
+		{"a registry without either uses its first text column", &Registry{Columns: []Column{{Name: "id", SQL: "id", Type: Int, Hidden: true}, {Name: "n", SQL: "n", Type: Int}, {Name: "label", SQL: "label", Type: Text}}}, "label"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

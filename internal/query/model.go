@@ -5,41 +5,24 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lamin-go/lamin/internal/meta"
+	"github.com/lamin-go/lamin/record"
 )
 
-// Type is the value type of a column; it decides how filter values are parsed.
-type Type int
+// Type is the value type of a column; it decides how filter values are
+// parsed. The types are declared with the registries in package record.
+type Type = record.FieldType
 
 // Column types.
 const (
-	// Text is a Char or Text column.
-	Text Type = iota
-	// Int is an integer column (including integer foreign keys).
-	Int
-	// Bool is a boolean column.
-	Bool
-	// Time is a timestamp column.
-	Time
+	Text = record.Text
+	Int  = record.Int
+	Bool = record.Bool
+	Time = record.Time
 	// JSON is a JSON column; only isnull is supported on it.
-	JSON
+	JSON = record.JSON
 )
-
-// String names the type as used in error messages.
-func (t Type) String() string {
-	switch t {
-	case Text:
-		return "text"
-	case Int:
-		return "int"
-	case Bool:
-		return "bool"
-	case Time:
-		return "time"
-	case JSON:
-		return "json"
-	}
-	return fmt.Sprintf("Type(%d)", int(t))
-}
 
 // Column is one column of a registry table.
 type Column struct {
@@ -57,43 +40,24 @@ type Column struct {
 }
 
 // RelationKind says how a relation is stored.
-type RelationKind int
+type RelationKind = record.RelationKind
 
 // Relation kinds.
 const (
-	// Forward is a to-one foreign key stored on this registry's table.
-	Forward RelationKind = iota
-	// Reverse is a to-many relation: a foreign key on the target table points here.
-	Reverse
-	// ManyToMany is a to-many relation through a link table.
-	ManyToMany
+	Forward    = record.Forward
+	Reverse    = record.Reverse
+	ManyToMany = record.ManyToMany
 )
 
-// Relation is a traversable link from one registry to another.
-type Relation struct {
-	// Name is the field name used in filter expressions ("run", "input_of_runs").
-	Name string
-	// Target is the name of the related registry.
-	Target string
-	// Kind is how the relation is stored.
-	Kind RelationKind
-	// Column is, for Forward, the foreign-key column on this table; for
-	// Reverse, the foreign-key column on the target table.
-	Column string
-	// Through is the link table of a ManyToMany relation.
-	Through string
-	// ThroughSource is the link-table column referencing this registry.
-	ThroughSource string
-	// ThroughTarget is the link-table column referencing the target registry.
-	ThroughTarget string
-}
-
-// ToMany reports whether one row can relate to several target rows.
-func (r Relation) ToMany() bool { return r.Kind != Forward }
+// Relation is a traversable link from one registry to another; Through
+// is the link table's full SQL name.
+type Relation = record.Relation
 
 // Registry describes one LaminDB registry for querying. Registries returned by
 // this package are shared and must not be modified.
 type Registry struct {
+	// Decl is the registry's declaration.
+	Decl *record.Registry
 	// Name is the lower-case singular name ("artifact").
 	Name string
 	// Title is LaminDB's class name ("Artifact").
@@ -221,9 +185,15 @@ func (r *Registry) AvailableFields() []string {
 	return out
 }
 
-// Registries returns the six user-facing registries in a stable order.
+// Registries returns the listed registries in the CLI's order.
 func Registries() []*Registry {
-	return []*Registry{Artifact, Transform, Run, User, Storage, Collection}
+	var out []*Registry
+	for _, r := range allRegistries {
+		if r.Decl.Has(record.Listed) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // LookupRegistry finds a registry by name, singular or plural, ignoring case
@@ -235,7 +205,7 @@ func LookupRegistry(name string) (*Registry, error) {
 			return r, nil
 		}
 	}
-	return nil, fmt.Errorf("unknown registry '%s'; use one of artifact, transform, run, user, storage, collection", name)
+	return nil, fmt.Errorf("unknown registry '%s'; use one of %s", name, strings.Join(record.Names(record.Listed), ", "))
 }
 
 func registryByName(name string) *Registry {
@@ -247,151 +217,45 @@ func registryByName(name string) *Registry {
 	panic("query: no registry " + name)
 }
 
-// Column helpers for the tables below.
-func txt(name string) Column  { return Column{Name: name, SQL: name, Type: Text} }
-func num(name string) Column  { return Column{Name: name, SQL: name, Type: Int} }
-func flag(name string) Column { return Column{Name: name, SQL: name, Type: Bool} }
-func ts(name string) Column   { return Column{Name: name, SQL: name, Type: Time} }
-func js(name string) Column   { return Column{Name: name, SQL: name, Type: JSON} }
-func fk(name, target string) Column {
-	return Column{Name: name, SQL: name, Type: Int, FK: target}
-}
-func hidden(c Column) Column { c.Hidden = true; return c }
-
+// The compiled registries, built from package record's declarations.
 var (
-	idCol     = hidden(num("id"))
-	branchCol = Column{Name: "branch_id", SQL: "_branch_code", Type: Int, FK: "branch"}
+	Artifact   = compile(record.ArtifactRegistry)
+	Transform  = compile(record.TransformRegistry)
+	Run        = compile(record.RunRegistry)
+	User       = compile(record.UserRegistry)
+	Storage    = compile(record.StorageRegistry)
+	Collection = compile(record.CollectionRegistry)
+	Space      = compile(record.SpaceRegistry)
+	Branch     = compile(record.BranchRegistry)
 )
-
-// Artifact is the lamindb_artifact registry.
-var Artifact = &Registry{
-	Name: "artifact", Title: "Artifact", Table: "lamindb_artifact", DisplayField: "key", UIDLength: 20,
-	Columns: []Column{
-		idCol, txt("uid"), txt("key"), txt("description"), txt("suffix"), txt("kind"), txt("otype"),
-		num("size"), txt("hash"), num("n_files"), num("n_observations"), txt("_hash_type"),
-		flag("_key_is_virtual"), flag("_overwrite_versions"), fk("space_id", "space"),
-		fk("storage_id", "storage"), num("schema_id"), txt("version"), flag("is_latest"),
-		flag("is_locked"), fk("run_id", "run"), ts("created_at"), fk("created_by_id", "user"),
-		js("_aux"), txt("_real_key"), branchCol, hidden(ts("updated_at")),
-	},
-	Relations: []Relation{
-		{Name: "input_of_runs", Target: "run", Kind: ManyToMany, Through: "lamindb_artifact_input_of_runs", ThroughSource: "artifact_id", ThroughTarget: "run_id"},
-		{Name: "_subsequent_runs", Target: "run", Kind: ManyToMany, Through: "lamindb_artifact__previous_runs", ThroughSource: "artifact_id", ThroughTarget: "run_id"},
-		{Name: "collections", Target: "collection", Kind: ManyToMany, Through: "lamindb_collectionartifact", ThroughSource: "artifact_id", ThroughTarget: "collection_id"},
-		{Name: "_report_of", Target: "run", Kind: Reverse, Column: "report_id"},
-		{Name: "_environment_of", Target: "run", Kind: Reverse, Column: "environment_id"},
-	},
-	Aliases: map[string]string{"transform": "run__transform", "visibility": "branch_id", "_branch_code": "branch_id"},
-}
-
-// Transform is the lamindb_transform registry.
-var Transform = &Registry{
-	Name: "transform", Title: "Transform", Table: "lamindb_transform", DisplayField: "key", UIDLength: 16,
-	Columns: []Column{
-		idCol, txt("uid"), txt("key"), txt("description"), txt("type"), txt("source_code"), txt("hash"),
-		txt("reference"), txt("reference_type"), fk("space_id", "space"), fk("_template_id", "transform"),
-		txt("version"), flag("is_latest"), flag("is_locked"), ts("created_at"),
-		fk("created_by_id", "user"), js("_aux"), branchCol, hidden(ts("updated_at")),
-	},
-	Relations: []Relation{
-		{Name: "runs", Target: "run", Kind: Reverse, Column: "transform_id"},
-		{Name: "predecessors", Target: "transform", Kind: ManyToMany, Through: "lamindb_transform_predecessors", ThroughSource: "from_transform_id", ThroughTarget: "to_transform_id"},
-		{Name: "successors", Target: "transform", Kind: ManyToMany, Through: "lamindb_transform_predecessors", ThroughSource: "to_transform_id", ThroughTarget: "from_transform_id"},
-	},
-	Aliases:        map[string]string{"visibility": "branch_id", "_branch_code": "branch_id"},
-	TrigramIndexed: true,
-}
-
-// Run is the lamindb_run registry.
-var Run = &Registry{
-	Name: "run", Title: "Run", Table: "lamindb_run", UIDLength: 20,
-	Columns: []Column{
-		idCol, txt("uid"), txt("name"), ts("started_at"), ts("finished_at"), txt("reference"),
-		txt("reference_type"), flag("_is_consecutive"), num("_status_code"), fk("space_id", "space"),
-		fk("transform_id", "transform"), fk("report_id", "artifact"), fk("_logfile_id", "artifact"),
-		fk("environment_id", "artifact"), fk("initiated_by_run_id", "run"), flag("is_locked"),
-		ts("created_at"), fk("created_by_id", "user"), js("_aux"), branchCol,
-	},
-	Relations: []Relation{
-		{Name: "input_artifacts", Target: "artifact", Kind: ManyToMany, Through: "lamindb_artifact_input_of_runs", ThroughSource: "run_id", ThroughTarget: "artifact_id"},
-		{Name: "output_artifacts", Target: "artifact", Kind: Reverse, Column: "run_id"},
-		{Name: "_recreated_artifacts", Target: "artifact", Kind: ManyToMany, Through: "lamindb_artifact__previous_runs", ThroughSource: "run_id", ThroughTarget: "artifact_id"},
-		{Name: "input_collections", Target: "collection", Kind: ManyToMany, Through: "lamindb_collection_input_of_runs", ThroughSource: "run_id", ThroughTarget: "collection_id"},
-		{Name: "output_collections", Target: "collection", Kind: Reverse, Column: "run_id"},
-		{Name: "_recreated_collections", Target: "collection", Kind: ManyToMany, Through: "lamindb_collection__previous_runs", ThroughSource: "run_id", ThroughTarget: "collection_id"},
-		{Name: "initiated_runs", Target: "run", Kind: Reverse, Column: "initiated_by_run_id"},
-	},
-}
-
-// User is the lamindb_user registry.
-var User = &Registry{
-	Name: "user", Title: "User", Table: "lamindb_user", DisplayField: "handle", UIDLength: 8,
-	Columns: []Column{idCol, txt("uid"), txt("handle"), txt("name"), ts("created_at"), ts("updated_at")},
-}
-
-// Storage is the lamindb_storage registry.
-var Storage = &Registry{
-	Name: "storage", Title: "Storage", Table: "lamindb_storage", DisplayField: "root", UIDLength: 12,
-	Columns: []Column{
-		idCol, txt("uid"), txt("root"), txt("description"), txt("type"), txt("region"), txt("instance_uid"),
-		fk("space_id", "space"), flag("is_locked"), fk("run_id", "run"), ts("created_at"),
-		fk("created_by_id", "user"), js("_aux"), branchCol, hidden(ts("updated_at")),
-	},
-	Relations: []Relation{
-		{Name: "artifacts", Target: "artifact", Kind: Reverse, Column: "storage_id"},
-	},
-}
-
-// Collection is the lamindb_collection registry.
-var Collection = &Registry{
-	Name: "collection", Title: "Collection", Table: "lamindb_collection", DisplayField: "key", UIDLength: 20,
-	Columns: []Column{
-		idCol, txt("uid"), txt("key"), txt("description"), txt("hash"), txt("reference"), txt("reference_type"),
-		fk("space_id", "space"), fk("meta_artifact_id", "artifact"), txt("version"), flag("is_latest"),
-		flag("is_locked"), fk("run_id", "run"), ts("created_at"), fk("created_by_id", "user"), js("_aux"),
-		branchCol, hidden(ts("updated_at")),
-	},
-	Relations: []Relation{
-		{Name: "artifacts", Target: "artifact", Kind: ManyToMany, Through: "lamindb_collectionartifact", ThroughSource: "collection_id", ThroughTarget: "artifact_id"},
-		{Name: "input_of_runs", Target: "run", Kind: ManyToMany, Through: "lamindb_collection_input_of_runs", ThroughSource: "collection_id", ThroughTarget: "run_id"},
-		{Name: "_subsequent_runs", Target: "run", Kind: ManyToMany, Through: "lamindb_collection__previous_runs", ThroughSource: "collection_id", ThroughTarget: "run_id"},
-	},
-	Aliases: map[string]string{"transform": "run__transform", "visibility": "branch_id", "_branch_code": "branch_id"},
-}
-
-// Space is the lamindb_space registry (a traversal target).
-var Space = &Registry{
-	Name: "space", Title: "Space", Table: "lamindb_space", DisplayField: "name", UIDLength: 12,
-	Columns: []Column{idCol, txt("uid"), txt("name"), txt("description"), ts("created_at"), fk("created_by_id", "user")},
-}
-
-// Branch is the lamindb_branch registry (a traversal target).
-var Branch = &Registry{
-	Name: "branch", Title: "Branch", Table: "lamindb_branch", DisplayField: "name", UIDLength: 12,
-	Columns: []Column{
-		idCol, txt("uid"), txt("name"), txt("description"), fk("space_id", "space"), ts("created_at"),
-		fk("created_by_id", "user"),
-	},
-}
 
 var allRegistries = []*Registry{Artifact, Transform, Run, User, Storage, Collection, Space, Branch}
 
-func init() {
-	// Every foreign-key column also becomes a forward relation named after
-	// the column without its _id suffix (branch_id → branch).
-	for _, r := range allRegistries {
-		var fwd []Relation
-		for _, c := range r.Columns {
-			if c.FK == "" {
-				continue
-			}
-			fwd = append(fwd, Relation{
-				Name:   strings.TrimSuffix(c.Name, "_id"),
-				Target: c.FK,
-				Kind:   Forward,
-				Column: c.SQL,
-			})
-		}
-		r.Relations = append(fwd, r.Relations...)
+// trigramIndexed are the registries whose every text column has a
+// PostgreSQL trigram index (schema version 4).
+var trigramIndexed = map[string]bool{"transform": true}
+
+// compile turns a declaration into the query form: full table names, the
+// columns of the row type, and a forward relation for every foreign-key
+// column, named after the column without its _id suffix (branch_id →
+// branch), ahead of the declared to-many relations.
+func compile(d *record.Registry) *Registry {
+	r := &Registry{
+		Decl: d, Name: d.Name, Title: d.Title, Table: meta.Table(d.Table),
+		DisplayField: d.DisplayField, UIDLength: d.UIDLength, Aliases: d.Aliases,
+		TrigramIndexed: trigramIndexed[d.Name],
 	}
+	for _, f := range d.Fields() {
+		r.Columns = append(r.Columns, Column{Name: f.Name, SQL: f.Column, Type: f.Type, FK: f.FK, Hidden: f.Hidden})
+		if f.FK != "" {
+			r.Relations = append(r.Relations, Relation{Name: strings.TrimSuffix(f.Name, "_id"), Target: f.FK, Kind: Forward, Column: f.Column})
+		}
+	}
+	for _, rel := range d.Relations {
+		if rel.Through != "" {
+			rel.Through = meta.Table(rel.Through)
+		}
+		r.Relations = append(r.Relations, rel)
+	}
+	return r
 }

@@ -6,17 +6,19 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/lamin-go/lamin"
 	"github.com/lamin-go/lamin/internal/records"
+	"github.com/lamin-go/lamin/record"
 )
 
 //go:embed templates/*.html static/style.css
 var assets embed.FS
 
 // browsable are the registries the pages offer, in the CLI's order.
-var browsable = []string{"artifact", "transform", "run", "user", "storage", "collection"}
+var browsable = record.Names(record.Listed)
 
 // parsePages parses every page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
@@ -110,8 +112,7 @@ type cell struct {
 // recordLink is the page of the record with uid in registry, or "" when
 // such records have no page.
 func recordLink(registry, uid string) string {
-	switch registry {
-	case "artifact", "run", "transform":
+	if slices.Contains(record.Names(record.Described), registry) {
 		return "/ui/" + registry + "s/" + uid
 	}
 	return ""

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,25 @@ func Run(t *testing.T, newStore func(t *testing.T) *meta.Store) {
 		}
 		return s
 	}
+
+	t.Run("every declared column and link table exists", func(t *testing.T) {
+		s := migrated(t)
+		for _, d := range record.Registries() {
+			var cols []string
+			for _, f := range d.Fields() {
+				cols = append(cols, f.Column)
+			}
+			probe(t, s, d.Name, "SELECT "+strings.Join(cols, ", ")+" FROM "+meta.Table(d.Table)+" LIMIT 0")
+			for _, rel := range d.Relations {
+				switch rel.Kind {
+				case record.ManyToMany:
+					probe(t, s, d.Name+"."+rel.Name, "SELECT "+rel.ThroughSource+", "+rel.ThroughTarget+" FROM "+meta.Table(rel.Through)+" LIMIT 0")
+				case record.Reverse:
+					probe(t, s, d.Name+"."+rel.Name, "SELECT "+rel.Column+" FROM "+meta.Table(tableOf(t, rel.Target))+" LIMIT 0")
+				}
+			}
+		}
+	})
 
 	t.Run("migrations apply once and are recorded", func(t *testing.T) {
 		s := newStore(t)
@@ -334,6 +354,29 @@ func newFixture(t *testing.T, s *meta.Store) *fixture {
 		IsLatest: true, SpaceID: 1, BranchID: 1, CreatedByID: f.user.ID, CreatedAt: now, UpdatedAt: now}
 	must(t, meta.InsertArtifact(ctx, s, f.artifact))
 	return f
+}
+
+// probe runs a statement that reads no rows and fails the test, naming
+// what, when the database refuses it.
+func probe(t *testing.T, s *meta.Store, what, text string) {
+	t.Helper()
+	rows, err := s.Query(context.Background(), text)
+	if err != nil {
+		t.Errorf("the declaration of %s does not match the schema: %v", what, err)
+		return
+	}
+	rows.Close()
+}
+
+// tableOf is the declared table of the registry named name.
+func tableOf(t *testing.T, name string) string {
+	for _, d := range record.Registries() {
+		if d.Name == name {
+			return d.Table
+		}
+	}
+	t.Fatalf("no registry %q is declared", name)
+	return ""
 }
 
 func must(t *testing.T, err error) {
