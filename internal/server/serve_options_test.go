@@ -96,16 +96,18 @@ func serve(t *testing.T, srv *server.Server) string {
 
 func TestADownloadSlowerThanTheWriteTimeoutCompletes(t *testing.T) {
 	f := newFixture(t)
-	big := strings.Repeat("0123456789abcdef", 1<<19) // 8 MiB
+	big := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB
 	a := f.save("big.txt", big, lamin.ArtifactOptions{Key: "big.txt"})
-	srv, err := server.New(f.in, server.Config{Token: testToken, WriteTimeout: 500 * time.Millisecond})
+	srv, err := server.New(f.in, server.Config{Token: testToken, WriteTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := serve(t, srv)
 	// A client with a small receive buffer that reads at 4 MiB/s: the
-	// download takes about 2 s, several times the write timeout, and the
-	// kernel's buffers cannot hold what is not read yet.
+	// download takes about 4 s, four times the write timeout, and the
+	// kernel's buffers cannot hold what is not read yet. (The timeout is
+	// a second, not less, so that a busy machine's scheduling pauses do
+	// not look like a stalled client.)
 	dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 8<<10) })
 	}}
